@@ -1,0 +1,2 @@
+export * from './zxid.js';
+export * from './spi.js';
