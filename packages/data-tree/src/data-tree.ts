@@ -1,0 +1,621 @@
+// The znode tree as a pure state machine (ZooKeeper's DataTree). processTxn is the one
+// deterministic boundary: same transactions in the same order give the same tree, Stats and
+// digest on every replica. It never reads a clock: times arrive in the TxnHeader.
+import { ErrorCode, EventType, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
+import type { ACL, Stat } from '@zkts/protocol';
+import { nodeDigest } from './digest.js';
+import {
+  CONTAINER_EPHEMERAL_OWNER,
+  EphemeralKind,
+  clientEphemeralOwner,
+  ephemeralKind,
+  ttlOf,
+  ttlToEphemeralOwner,
+} from './ephemeral.js';
+import { CONFIG_ZOOKEEPER, PROC_ZOOKEEPER, QUOTA_ZOOKEEPER, ROOT, childNameOf, joinPath, parentOf } from './paths.js';
+import { QUOTA_LIMIT_NODE, QUOTA_STAT_NODE, QuotaPaths, StatsTrack, statPath, trimQuotaPath } from './quota.js';
+import type { Data, ProcessTxnResult, SubTxnResult, Txn, TxnEvent, TxnHeader, WatchDelivery } from './txn.js';
+import { WatchManager } from './watch-manager.js';
+
+/** The stat as stored (ZooKeeper's StatPersisted): cversion counts creates of children. */
+export interface StatPersisted {
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+}
+
+export interface DataNode {
+  data: Data;
+  acl: readonly ACL[];
+  stat: StatPersisted;
+  children: Set<string>;
+  digest: number;
+}
+
+/** One node of a snapshot, parents before children. */
+export interface SnapshotNode {
+  path: string;
+  data: Data;
+  acl: readonly ACL[];
+  stat: StatPersisted;
+}
+
+export interface DataTreeOptions {
+  /** ZooKeeper's zookeeper.extendedTypesEnabled: owners with top byte 0xff are TTL nodes. Default true. */
+  extendedTypesEnabled?: boolean;
+  /** Watches fired by processTxn; the tree owns one unless given. */
+  watches?: WatchManager;
+}
+
+class KeeperError extends Error {
+  constructor(readonly code: number) {
+    super(`keeper error ${code}`);
+  }
+}
+
+const emptyStat = (): StatPersisted => ({
+  czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n,
+});
+
+export function createStat(zxid: number, time: number, ephemeralOwner: bigint): StatPersisted {
+  return { czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner };
+}
+
+const cloneNode = (n: DataNode): DataNode => ({ ...n, stat: { ...n.stat }, children: new Set(n.children) });
+
+export class DataTree {
+  readonly watches: WatchManager;
+  readonly extendedTypesEnabled: boolean;
+  private readonly nodes = new Map<string, DataNode>();
+  private readonly ephemerals = new Map<bigint, Set<string>>();
+  private readonly containers = new Set<string>();
+  private readonly ttls = new Set<string>();
+  private readonly quotaPaths = new QuotaPaths();
+  private digestSum = 0n;
+  private lastZxid = 0;
+  /** While a multi applies: the prior state of every node it touched (null = absent). */
+  private undo: Map<string, DataNode | null> | null = null;
+
+  constructor(options: DataTreeOptions = {}) {
+    this.extendedTypesEnabled = options.extendedTypesEnabled ?? true;
+    this.watches = options.watches ?? new WatchManager();
+    const root: DataNode = { data: new Uint8Array(0), acl: OPEN_ACL_UNSAFE, stat: emptyStat(), children: new Set(), digest: 0 };
+    this.putNode(ROOT, root);
+    this.addSystemNode(PROC_ZOOKEEPER, OPEN_ACL_UNSAFE);
+    this.addSystemNode(QUOTA_ZOOKEEPER, OPEN_ACL_UNSAFE);
+    // /zookeeper/config is read-only to the world (ZOOKEEPER-2014), set by a setACL with version -1.
+    this.addSystemNode(CONFIG_ZOOKEEPER, READ_ACL_UNSAFE);
+    this.nodes.get(CONFIG_ZOOKEEPER)!.stat.aversion = -1;
+    this.refreshDigest(CONFIG_ZOOKEEPER);
+  }
+
+  private addSystemNode(path: string, acl: readonly ACL[]): void {
+    this.nodes.get(parentOf(path))!.children.add(childNameOf(path));
+    this.putNode(path, { data: new Uint8Array(0), acl, stat: emptyStat(), children: new Set(), digest: 0 });
+  }
+
+  // ---- reads (never throw) -------------------------------------------------------------------
+
+  /** The live node (do not mutate), or undefined. */
+  getNode(path: string): Readonly<DataNode> | undefined {
+    return this.nodes.get(path === '' ? ROOT : path);
+  }
+
+  getData(path: string): { data: Data; stat: Stat } | null {
+    const n = this.getNode(path);
+    return n ? { data: n.data, stat: this.toStat(n) } : null;
+  }
+
+  statNode(path: string): Stat | null {
+    const n = this.getNode(path);
+    return n ? this.toStat(n) : null;
+  }
+
+  /** Children names (unsorted, like ZooKeeper) and the node's stat. */
+  getChildren(path: string): { children: string[]; stat: Stat } | null {
+    const n = this.getNode(path);
+    return n ? { children: [...n.children], stat: this.toStat(n) } : null;
+  }
+
+  getACL(path: string): { acl: ACL[]; stat: Stat } | null {
+    const n = this.getNode(path);
+    return n ? { acl: [...n.acl], stat: this.toStat(n) } : null;
+  }
+
+  /** Ephemeral paths of a session starting with prefix (getEphemerals op). */
+  getEphemerals(sessionId: bigint, prefix = '/'): string[] {
+    const set = this.ephemerals.get(sessionId);
+    if (!set) return [];
+    return prefix === '/' ? [...set] : [...set].filter((p) => p.startsWith(prefix));
+  }
+
+  /** Sessions owning ephemerals. */
+  sessionsWithEphemerals(): bigint[] {
+    return [...this.ephemerals.keys()];
+  }
+
+  get ephemeralsCount(): number {
+    let n = 0;
+    for (const s of this.ephemerals.values()) n += s.size;
+    return n;
+  }
+
+  /** Descendants of path (for "/" every node but the root, /zookeeper's included), as ZooKeeper. */
+  getAllChildrenNumber(path: string): number {
+    if (path === ROOT) return this.nodes.size - 1;
+    const prefix = path + '/';
+    let n = 0;
+    for (const p of this.nodes.keys()) if (p.startsWith(prefix)) n++;
+    return n;
+  }
+
+  /** ZooKeeper's getNodeCount: its map also holds the "/" alias of the root, hence +1. */
+  get nodeCount(): number {
+    return this.nodes.size + 1;
+  }
+
+  get lastProcessedZxid(): number {
+    return this.lastZxid;
+  }
+
+  /** Containers with no children that once had one (cversion > 0), or never-used ones older than maxNeverUsedIntervalMs. */
+  containerCandidates(now = 0, maxNeverUsedIntervalMs = 0): string[] {
+    const out: string[] = [];
+    for (const path of this.containers) {
+      const n = this.nodes.get(path);
+      if (!n || n.children.size > 0) continue;
+      if (n.stat.cversion > 0) out.push(path);
+      else if (maxNeverUsedIntervalMs !== 0 && now - n.stat.mtime > maxNeverUsedIntervalMs) out.push(path);
+    }
+    return out;
+  }
+
+  /** TTL nodes with no children whose mtime is more than their TTL before now. */
+  ttlExpired(now: number): string[] {
+    const out: string[] = [];
+    for (const path of this.ttls) {
+      const n = this.nodes.get(path);
+      if (!n || n.children.size > 0) continue;
+      const ttl = ttlOf(n.stat.ephemeralOwner);
+      if (ttl !== 0 && now - n.stat.mtime > ttl) out.push(path);
+    }
+    return out;
+  }
+
+  /** Sum of ZooKeeper node digests (CRC32), mod 2^64: equal trees give equal digests. */
+  digest(): bigint {
+    return this.digestSum;
+  }
+
+  /** The quota root governing path, or null (ZooKeeper's getMaxPrefixWithQuota). */
+  getMaxPrefixWithQuota(path: string): string | null {
+    return this.quotaPaths.maxPrefix(path);
+  }
+
+  /** Client-facing Stat: cversion counts creates and deletes; containers/TTL show owner 0. */
+  toStat(n: Readonly<DataNode>): Stat {
+    const s = n.stat;
+    const numChildren = n.children.size;
+    return {
+      czxid: s.czxid,
+      mzxid: s.mzxid,
+      ctime: s.ctime,
+      mtime: s.mtime,
+      version: s.version,
+      cversion: s.cversion * 2 - numChildren,
+      aversion: s.aversion,
+      ephemeralOwner: clientEphemeralOwner(s.ephemeralOwner, this.extendedTypesEnabled),
+      dataLength: n.data === null ? 0 : n.data.length,
+      numChildren,
+      pzxid: s.pzxid,
+    };
+  }
+
+  ephemeralKindOf(owner: bigint): EphemeralKind {
+    return ephemeralKind(owner, this.extendedTypesEnabled);
+  }
+
+  // ---- snapshots ---------------------------------------------------------------------------
+
+  /** Every node, parents before children (depth first), stats as stored. */
+  *snapshotNodes(): IterableIterator<SnapshotNode> {
+    const stack = [ROOT];
+    while (stack.length > 0) {
+      const path = stack.pop()!;
+      const n = this.nodes.get(path)!;
+      yield { path, data: n.data, acl: n.acl, stat: { ...n.stat } };
+      for (const c of [...n.children].reverse()) stack.push(joinPath(path, c));
+    }
+  }
+
+  /** Rebuilds a tree from snapshotNodes() output (children, ephemerals, quotas, digest derived). */
+  static fromNodes(nodes: Iterable<SnapshotNode>, lastProcessedZxid: number, options: DataTreeOptions = {}): DataTree {
+    const t = new DataTree(options);
+    for (const p of [...t.nodes.keys()]) t.removeNode(p);
+    for (const sn of nodes) {
+      const path = sn.path === '' ? ROOT : sn.path;
+      if (path !== ROOT) {
+        const parent = t.nodes.get(parentOf(path));
+        if (!parent) throw new Error(`snapshot node ${path} comes before its parent`);
+        parent.children.add(childNameOf(path));
+      }
+      t.putNode(path, { data: sn.data, acl: sn.acl, stat: { ...sn.stat }, children: new Set(), digest: 0 });
+    }
+    if (!t.nodes.has(ROOT)) throw new Error('snapshot has no root');
+    for (const p of t.nodes.keys()) t.refreshDigest(p);
+    for (const p of t.nodes.keys()) {
+      if (p.startsWith(QUOTA_ZOOKEEPER + '/') && childNameOf(p) === QUOTA_LIMIT_NODE) {
+        const real = trimQuotaPath(parentOf(p));
+        t.quotaPaths.add(real);
+        t.updateQuotaForPath(real);
+      }
+    }
+    t.lastZxid = lastProcessedZxid;
+    return t;
+  }
+
+  // ---- transactions ------------------------------------------------------------------------
+
+  processTxn(hdr: TxnHeader, txn: Txn): ProcessTxnResult {
+    const events: TxnEvent[] = [];
+    const rc: ProcessTxnResult = {
+      clientId: hdr.clientId,
+      cxid: hdr.cxid,
+      zxid: hdr.zxid,
+      type: hdr.type,
+      err: 0,
+      path: null,
+      stat: null,
+      multiResults: null,
+      events,
+      deliveries: [],
+    };
+    const pending: { event: TxnEvent; acl: readonly ACL[] | null }[] = [];
+    if (txn.type === OpCode.multi) {
+      this.applyMulti(hdr, txn.txns, rc, pending);
+    } else {
+      try {
+        const r = this.applyOne(hdr, txn, pending);
+        rc.path = r.path;
+        rc.stat = r.stat;
+        rc.err = r.err;
+      } catch (e) {
+        if (!(e instanceof KeeperError)) throw e;
+        rc.err = e.code;
+        rc.path = 'path' in txn ? txn.path : null;
+        // Replaying a create over a node that exists (fuzzy snapshot): still advance the parent.
+        if (txn.type === OpCode.create && e.code === ErrorCode.nodeExists) {
+          this.setCversionPzxid(parentOf(txn.path), txn.parentCVersion, hdr.zxid);
+        }
+      }
+    }
+    const deliveries: WatchDelivery[] = [];
+    for (const { event, acl } of pending) {
+      events.push(event);
+      for (const d of this.watches.trigger(event.path, event.type as EventType, acl)) deliveries.push(d);
+    }
+    rc.deliveries = deliveries;
+    if (hdr.zxid > this.lastZxid) this.lastZxid = hdr.zxid;
+    return rc;
+  }
+
+  /** Applies a multi all-or-nothing: a sub-op failing at apply time rolls back the others. */
+  private applyMulti(hdr: TxnHeader, txns: readonly Txn[], rc: ProcessTxnResult, pending: { event: TxnEvent; acl: readonly ACL[] | null }[]): void {
+    const results: SubTxnResult[] = [];
+    rc.multiResults = results;
+    const failed = txns.some((t) => t.type === OpCode.error);
+    if (failed) {
+      // Prep already failed it: ops before the failure report ok, after it RuntimeInconsistency.
+      let postFailed = false;
+      for (const t of txns) {
+        let err: number;
+        if (t.type === OpCode.error) {
+          postFailed = true;
+          err = t.err;
+        } else err = postFailed ? ErrorCode.runtimeInconsistency : ErrorCode.ok;
+        results.push({ type: OpCode.error, err, path: null, stat: null });
+        if (err !== 0 && rc.err === 0) rc.err = err;
+      }
+      return;
+    }
+    this.undo = new Map();
+    const local: { event: TxnEvent; acl: readonly ACL[] | null }[] = [];
+    let failedAt = -1;
+    let code = 0;
+    for (let i = 0; i < txns.length; i++) {
+      const t = txns[i]!;
+      const subHdr = { ...hdr, type: t.type };
+      try {
+        const r = this.applyOne(subHdr, t, local);
+        results.push({ type: t.type, err: r.err, path: r.path, stat: r.stat });
+      } catch (e) {
+        if (!(e instanceof KeeperError)) {
+          this.rollback();
+          throw e;
+        }
+        failedAt = i;
+        code = e.code;
+        break;
+      }
+    }
+    if (failedAt < 0) {
+      this.undo = null;
+      pending.push(...local);
+      return;
+    }
+    this.rollback();
+    results.length = 0;
+    txns.forEach((_, i) => {
+      const err = i < failedAt ? ErrorCode.ok : i === failedAt ? code : ErrorCode.runtimeInconsistency;
+      results.push({ type: OpCode.error, err, path: null, stat: null });
+    });
+    rc.err = code;
+  }
+
+  private rollback(): void {
+    const undo = this.undo!;
+    this.undo = null;
+    for (const [path, old] of undo) {
+      if (this.nodes.has(path)) this.removeNode(path);
+      if (old) this.putNode(path, old);
+    }
+    // Quota roots follow their limit nodes.
+    for (const path of undo.keys()) {
+      if (path.startsWith(QUOTA_ZOOKEEPER + '/') && childNameOf(path) === QUOTA_LIMIT_NODE) {
+        const real = trimQuotaPath(parentOf(path));
+        if (this.nodes.has(path)) this.quotaPaths.add(real);
+        else this.quotaPaths.delete(real);
+      }
+    }
+  }
+
+  private applyOne(hdr: TxnHeader, txn: Txn, ev: { event: TxnEvent; acl: readonly ACL[] | null }[]): { err: number; path: string | null; stat: Stat | null } {
+    switch (txn.type) {
+      case OpCode.create:
+      case OpCode.create2: {
+        const n = this.createNode(txn.path, txn.data, txn.acl, txn.ephemeral ? hdr.clientId : 0n, txn.parentCVersion, hdr.zxid, hdr.time, ev);
+        return { err: 0, path: txn.path, stat: txn.type === OpCode.create2 ? this.toStat(n) : null };
+      }
+      case OpCode.createTTL: {
+        const n = this.createNode(txn.path, txn.data, txn.acl, ttlToEphemeralOwner(txn.ttl), txn.parentCVersion, hdr.zxid, hdr.time, ev);
+        return { err: 0, path: txn.path, stat: this.toStat(n) };
+      }
+      case OpCode.createContainer: {
+        const n = this.createNode(txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, hdr.zxid, hdr.time, ev);
+        return { err: 0, path: txn.path, stat: this.toStat(n) };
+      }
+      case OpCode.delete:
+      case OpCode.deleteContainer:
+        this.deleteNode(txn.path, hdr.zxid, ev);
+        return { err: 0, path: txn.path, stat: null };
+      case OpCode.setData:
+        return { err: 0, path: txn.path, stat: this.setData(txn.path, txn.data, txn.version, hdr.zxid, hdr.time, ev) };
+      case OpCode.setACL:
+        return { err: 0, path: txn.path, stat: this.setACL(txn.path, txn.acl, txn.version) };
+      case OpCode.check:
+        return { err: 0, path: txn.path, stat: null };
+      case OpCode.error:
+        return { err: txn.err, path: null, stat: null };
+      case OpCode.createSession:
+        return { err: 0, path: null, stat: null };
+      case OpCode.closeSession:
+        this.killSession(hdr.clientId, hdr.zxid, txn.paths2Delete, ev);
+        return { err: 0, path: null, stat: null };
+      case OpCode.multi:
+        throw new KeeperError(ErrorCode.marshallingError); // nested multi is not a thing
+    }
+  }
+
+  private createNode(
+    path: string, data: Data, acl: readonly ACL[], owner: bigint, parentCVersion: number, zxid: number, time: number,
+    ev: { event: TxnEvent; acl: readonly ACL[] | null }[],
+  ): DataNode {
+    const parentPath = parentOf(path);
+    const childName = childNameOf(path);
+    const parent = this.nodes.get(parentPath);
+    if (!parent) throw new KeeperError(ErrorCode.noNode);
+    if (this.nodes.has(path)) throw new KeeperError(ErrorCode.nodeExists);
+    this.remember(parentPath);
+    this.remember(path);
+    this.preChange(parentPath, parent);
+    if (parentCVersion === -1) parentCVersion = parent.stat.cversion + 1;
+    // Replays may carry an older cversion; it never goes back (as ZooKeeper).
+    if (parentCVersion > parent.stat.cversion) {
+      parent.stat.cversion = parentCVersion;
+      parent.stat.pzxid = zxid;
+    }
+    parent.children.add(childName);
+    this.postChange(parentPath, parent);
+    const node: DataNode = { data, acl, stat: createStat(zxid, time, owner), children: new Set(), digest: 0 };
+    this.putNode(path, node);
+    if (parentPath.startsWith(QUOTA_ZOOKEEPER)) {
+      if (childName === QUOTA_LIMIT_NODE) this.quotaPaths.add(trimQuotaPath(parentPath));
+      if (childName === QUOTA_STAT_NODE) this.updateQuotaForPath(trimQuotaPath(parentPath));
+    }
+    const quotaRoot = this.quotaPaths.maxPrefix(path);
+    if (quotaRoot !== null) this.updateQuotaStat(quotaRoot, data === null ? 0 : data.length, 1);
+    ev.push({ event: { type: EventType.nodeCreated, path }, acl });
+    ev.push({ event: { type: EventType.nodeChildrenChanged, path: parentPath }, acl: parent.acl });
+    return node;
+  }
+
+  private deleteNode(path: string, zxid: number, ev: { event: TxnEvent; acl: readonly ACL[] | null }[]): void {
+    const parentPath = parentOf(path);
+    const childName = childNameOf(path);
+    const parent = this.nodes.get(parentPath);
+    const node = this.nodes.get(path);
+    if (!parent || !node) throw new KeeperError(ErrorCode.noNode);
+    this.remember(parentPath);
+    this.remember(path);
+    this.preChange(parentPath, parent);
+    parent.children.delete(childName);
+    // Deletes move pzxid only; the client-visible cversion still grows (2*creates - children).
+    if (zxid > parent.stat.pzxid) parent.stat.pzxid = zxid;
+    this.postChange(parentPath, parent);
+    this.removeNode(path);
+    if (parentPath.startsWith(PROC_ZOOKEEPER) && childName === QUOTA_LIMIT_NODE) {
+      this.quotaPaths.delete(trimQuotaPath(parentPath));
+    }
+    const quotaRoot = this.quotaPaths.maxPrefix(path);
+    if (quotaRoot !== null) this.updateQuotaStat(quotaRoot, node.data === null ? 0 : -node.data.length, -1);
+    ev.push({ event: { type: EventType.nodeDeleted, path }, acl: node.acl });
+    ev.push({ event: { type: EventType.nodeChildrenChanged, path: parentPath }, acl: parent.acl });
+  }
+
+  private setData(path: string, data: Data, version: number, zxid: number, time: number, ev: { event: TxnEvent; acl: readonly ACL[] | null }[]): Stat {
+    const n = this.nodes.get(path);
+    if (!n) throw new KeeperError(ErrorCode.noNode);
+    this.remember(path);
+    const last = n.data;
+    this.preChange(path, n);
+    n.data = data;
+    n.stat.mtime = time;
+    n.stat.mzxid = zxid;
+    n.stat.version = version;
+    this.postChange(path, n);
+    const stat = this.toStat(n);
+    const quotaRoot = this.quotaPaths.maxPrefix(path);
+    if (quotaRoot !== null) this.updateQuotaStat(quotaRoot, (data?.length ?? 0) - (last?.length ?? 0), 0);
+    ev.push({ event: { type: EventType.nodeDataChanged, path }, acl: n.acl });
+    return stat;
+  }
+
+  private setACL(path: string, acl: readonly ACL[], version: number): Stat {
+    const n = this.nodes.get(path);
+    if (!n) throw new KeeperError(ErrorCode.noNode);
+    this.remember(path);
+    this.preChange(path, n);
+    n.stat.aversion = version;
+    n.acl = acl;
+    this.postChange(path, n);
+    return this.toStat(n);
+  }
+
+  private killSession(session: bigint, zxid: number, paths2Delete: readonly string[] | null, ev: { event: TxnEvent; acl: readonly ACL[] | null }[]): void {
+    const local = this.ephemerals.get(session);
+    this.ephemerals.delete(session);
+    const todo: string[] = [];
+    if (paths2Delete) {
+      todo.push(...paths2Delete);
+      if (local) for (const p of paths2Delete) local.delete(p);
+    }
+    if (local) todo.push(...local);
+    for (const p of todo) {
+      try {
+        this.deleteNode(p, zxid, ev);
+      } catch (e) {
+        if (!(e instanceof KeeperError)) throw e; // already gone: ZooKeeper logs and goes on
+      }
+    }
+  }
+
+  private setCversionPzxid(path: string, cversion: number, zxid: number): void {
+    const n = this.nodes.get(path);
+    if (!n) return;
+    if (cversion === -1) cversion = n.stat.cversion + 1;
+    if (cversion > n.stat.cversion) {
+      this.preChange(path, n);
+      n.stat.cversion = cversion;
+      n.stat.pzxid = zxid;
+      this.postChange(path, n);
+    }
+  }
+
+  // ---- quotas ------------------------------------------------------------------------------
+
+  private updateQuotaStat(quotaRoot: string, bytesDiff: number, countDiff: number): void {
+    const sp = statPath(quotaRoot);
+    const n = this.nodes.get(sp);
+    if (!n) return; // ZooKeeper logs "should not happen"
+    this.remember(sp);
+    const t = StatsTrack.parse(n.data);
+    t.count = t.count + countDiff;
+    t.bytes = t.bytes + bytesDiff;
+    this.preChange(sp, n);
+    n.data = t.toBytes();
+    this.postChange(sp, n);
+  }
+
+  /** Recounts a quota subtree into its stats node (when the stats node is created or loaded). */
+  private updateQuotaForPath(path: string): void {
+    let count = 0;
+    let bytes = 0;
+    const stack = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const n = this.nodes.get(p);
+      if (!n) continue;
+      count++;
+      bytes += n.data?.length ?? 0;
+      for (const c of n.children) stack.push(joinPath(p, c));
+    }
+    const sp = statPath(path);
+    const sn = this.nodes.get(sp);
+    if (!sn) return;
+    this.remember(sp);
+    const t = new StatsTrack();
+    t.bytes = bytes;
+    t.count = count;
+    this.preChange(sp, sn);
+    sn.data = t.toBytes();
+    this.postChange(sp, sn);
+  }
+
+  // ---- node map with digest and indexes -----------------------------------------------------
+
+  private remember(path: string): void {
+    if (this.undo === null || this.undo.has(path)) return;
+    const n = this.nodes.get(path);
+    this.undo.set(path, n ? cloneNode(n) : null);
+  }
+
+  private putNode(path: string, n: DataNode): void {
+    this.nodes.set(path, n);
+    n.digest = nodeDigest(path, n.data, n.stat);
+    this.digestSum = BigInt.asUintN(64, this.digestSum + BigInt(n.digest));
+    const kind = this.ephemeralKindOf(n.stat.ephemeralOwner);
+    if (kind === EphemeralKind.container) this.containers.add(path);
+    else if (kind === EphemeralKind.ttl) this.ttls.add(path);
+    else if (kind === EphemeralKind.normal) {
+      let s = this.ephemerals.get(n.stat.ephemeralOwner);
+      if (!s) this.ephemerals.set(n.stat.ephemeralOwner, (s = new Set()));
+      s.add(path);
+    }
+  }
+
+  private removeNode(path: string): void {
+    const n = this.nodes.get(path);
+    if (!n) return;
+    this.nodes.delete(path);
+    this.digestSum = BigInt.asUintN(64, this.digestSum - BigInt(n.digest));
+    this.containers.delete(path);
+    this.ttls.delete(path);
+    const s = this.ephemerals.get(n.stat.ephemeralOwner);
+    if (s) {
+      s.delete(path);
+      if (s.size === 0) this.ephemerals.delete(n.stat.ephemeralOwner);
+    }
+  }
+
+  private preChange(_path: string, n: DataNode): void {
+    this.digestSum = BigInt.asUintN(64, this.digestSum - BigInt(n.digest));
+  }
+
+  private postChange(path: string, n: DataNode): void {
+    n.digest = nodeDigest(path, n.data, n.stat);
+    this.digestSum = BigInt.asUintN(64, this.digestSum + BigInt(n.digest));
+  }
+
+  private refreshDigest(path: string): void {
+    const n = this.nodes.get(path)!;
+    this.preChange(path, n);
+    this.postChange(path, n);
+  }
+}
+
