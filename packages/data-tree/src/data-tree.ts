@@ -1,7 +1,7 @@
 // The znode tree as a pure state machine (ZooKeeper's DataTree). processTxn is the one
 // deterministic boundary: same transactions in the same order give the same tree, Stats and
 // digest on every replica. It never reads a clock: times arrive in the TxnHeader.
-import { ErrorCode, EventType, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
+import { ErrorCode, EventType, KeeperState, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
 import type { ACL, Stat } from '@zkts/protocol';
 import { nodeDigest } from './digest.js';
 import {
@@ -219,6 +219,38 @@ export class DataTree {
 
   ephemeralKindOf(owner: bigint): EphemeralKind {
     return ephemeralKind(owner, this.extendedTypesEnabled);
+  }
+
+  /**
+   * Re-registers a reconnecting client's watches (setWatches / setWatches2): a watch whose
+   * condition already happened after relativeZxid fires at once instead of being registered.
+   */
+  setWatches(
+    relativeZxid: number,
+    w: { data: readonly string[]; exist: readonly string[]; child: readonly string[]; persistent?: readonly string[]; persistentRecursive?: readonly string[] },
+    watcher: number,
+  ): WatchDelivery[] {
+    const out: WatchDelivery[] = [];
+    const fire = (type: number, path: string) => out.push({ watcher, event: { type, state: KeeperState.syncConnected, path }, acl: this.getNode(path)?.acl ?? null });
+    for (const path of w.data) {
+      const n = this.getNode(path);
+      if (!n) fire(EventType.nodeDeleted, path);
+      else if (n.stat.mzxid > relativeZxid) fire(EventType.nodeDataChanged, path);
+      else this.watches.addWatch(path, watcher, 'data');
+    }
+    for (const path of w.exist) {
+      if (this.getNode(path)) fire(EventType.nodeCreated, path);
+      else this.watches.addWatch(path, watcher, 'exist');
+    }
+    for (const path of w.child) {
+      const n = this.getNode(path);
+      if (!n) fire(EventType.nodeDeleted, path);
+      else if (n.stat.pzxid > relativeZxid) fire(EventType.nodeChildrenChanged, path);
+      else this.watches.addWatch(path, watcher, 'child');
+    }
+    for (const path of w.persistent ?? []) this.watches.addWatch(path, watcher, 'persistent');
+    for (const path of w.persistentRecursive ?? []) this.watches.addWatch(path, watcher, 'persistentRecursive');
+    return out;
   }
 
   // ---- snapshots ---------------------------------------------------------------------------

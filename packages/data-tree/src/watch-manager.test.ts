@@ -154,3 +154,19 @@ describe('WatchManager: removeWatches / checkWatches', () => {
     expect(w.size).toBe(4);
   });
 });
+
+describe('DataTree.setWatches (reconnect)', () => {
+  it('fires at once for what changed after relativeZxid, registers the rest', () => {
+    const h = new Harness();
+    const a = h.create('/a');
+    h.create('/b');
+    h.set('/b', 'x');
+    const out = h.tree.setWatches(a.zxid, { data: ['/a', '/b', '/gone'], exist: ['/a', '/new'], child: ['/a'] }, 5);
+    expect(out.map((d) => [d.event.type, d.event.path])).toEqual([
+      [nodeDataChanged, '/b'], [nodeDeleted, '/gone'], [nodeCreated, '/a'],
+    ]);
+    expect(h.tree.watches.containsWatcher('/a', 5, WatcherTypeExt.data)).toBe(true);
+    expect(h.tree.watches.containsWatcher('/new', 5, WatcherTypeExt.data)).toBe(true);
+    expect(h.tree.watches.containsWatcher('/a', 5, WatcherTypeExt.children)).toBe(true);
+  });
+});
