@@ -398,7 +398,7 @@ export function parseZooCfg(text: string, opts: ParseOptions = {}): ServerConfig
   let entries = [...byKey.values()].sort((a, b) => a.line - b.line);
 
   const dynamic = byKey.get('dynamicConfigFile');
-  if (dynamic) {
+  if (dynamic && dynamic.value !== '') {
     const inMain = entries.find((e) => isMembershipKey(e.key));
     if (inMain) fail(ctx, inMain, inMain.key, `${inMain.key} must be in the dynamic config file ${dynamic.value}, not in ${fileName}`);
     const dynText = opts.files?.[dynamic.value];
