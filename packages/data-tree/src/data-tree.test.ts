@@ -167,7 +167,7 @@ describe('DataTree: closeSession', () => {
   it('an old-style closeSession txn (no path list) uses the tree own list', () => {
     const h = new Harness();
     h.create('/e', '', CreateMode.ephemeral, 9n);
-    h.tree.processTxn({ clientId: 9n, cxid: 0, zxid: 100, time: 0, type: OpCode.closeSession }, { type: OpCode.closeSession, paths2Delete: null });
+    h.tree.processTxn({ clientId: 9n, cxid: 0, zxid: 100, time: 0, type: OpCode.closeSession }, { type: OpCode.closeSession });
     expect(h.tree.statNode('/e')).toBeNull();
   });
 });

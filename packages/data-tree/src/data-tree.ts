@@ -427,6 +427,7 @@ export class DataTree {
         this.deleteNode(txn.path, hdr.zxid, ev);
         return { err: 0, path: txn.path, stat: null };
       case OpCode.setData:
+      case OpCode.reconfig:
         return { err: 0, path: txn.path, stat: this.setData(txn.path, txn.data, txn.version, hdr.zxid, hdr.time, ev) };
       case OpCode.setACL:
         return { err: 0, path: txn.path, stat: this.setACL(txn.path, txn.acl, txn.version) };
@@ -437,7 +438,7 @@ export class DataTree {
       case OpCode.createSession:
         return { err: 0, path: null, stat: null };
       case OpCode.closeSession:
-        this.killSession(hdr.clientId, hdr.zxid, txn.paths2Delete, ev);
+        this.killSession(hdr.clientId, hdr.zxid, txn.paths2Delete ?? null, ev);
         return { err: 0, path: null, stat: null };
       case OpCode.multi:
         throw new KeeperError(ErrorCode.marshallingError); // nested multi is not a thing

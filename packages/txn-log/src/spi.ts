@@ -21,4 +21,4 @@ export interface TxnLog {
 }
 
 /** DI token for the TxnLog (the interface and its token share one name). */
-export const TxnLog = Symbol('TxnLog');
+export const TxnLog: symbol & { readonly __type?: TxnLog } = Symbol('TxnLog');

@@ -1,0 +1,77 @@
+// zkts-server [zoo.cfg]: starts a standalone server from a ZooKeeper config file, or on
+// 127.0.0.1:2181 with the quick-start defaults when no file is given.
+import {
+  ConfigError,
+  createLogger,
+  defaultStandaloneConfig,
+  loadConfigFile,
+  startStandaloneServer,
+  VERSION_STRING,
+  type ServerConfig,
+  type ZooKeeperServer,
+} from '@zkts/server';
+
+export const USAGE = `usage: zkts-server [zoo.cfg]
+  Starts a ZooKeeper-compatible server. With no file: standalone on 127.0.0.1:2181,
+  tickTime=2000, in-memory storage. Keys are ZooKeeper's (see zoo.cfg docs) plus zkts.*.
+  --help      this text
+  --version   the version
+`;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** Exit codes scripts can rely on. */
+export const EXIT_OK = 0;
+export const EXIT_CONFIG = 2;
+export const EXIT_START = 1;
+
+export type CliResult = { exitCode: number } | { server: ZooKeeperServer };
+
+export async function runServer(argv: readonly string[], io: CliIo = processIo): Promise<CliResult> {
+  const args = argv.filter((a) => a !== '--');
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(USAGE);
+    return { exitCode: EXIT_OK };
+  }
+  if (args.includes('--version')) {
+    io.out(`zkts-server ${VERSION_STRING}\n`);
+    return { exitCode: EXIT_OK };
+  }
+  const unknown = args.filter((a) => a.startsWith('-'));
+  if (unknown.length > 0 || args.length > 1) {
+    io.err(`zkts-server: unexpected argument ${unknown[0] ?? args[1]}\n${USAGE}`);
+    return { exitCode: EXIT_CONFIG };
+  }
+  let cfg: ServerConfig;
+  try {
+    cfg = args[0] === undefined ? defaultStandaloneConfig() : loadConfigFile(args[0]);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`zkts-server: invalid configuration: ${e.message}\n`);
+      return { exitCode: EXIT_CONFIG };
+    }
+    io.err(`zkts-server: cannot read configuration: ${(e as Error).message}\n`);
+    return { exitCode: EXIT_CONFIG };
+  }
+  const logger = createLogger(cfg.zktsLogLevel, (line) => io.err(line + '\n'));
+  logger.info(`zkts-server ${VERSION_STRING} starting from ${args[0] ?? 'built-in defaults'}`);
+  try {
+    const server = await startStandaloneServer(cfg, { logger });
+    return { server };
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`zkts-server: invalid configuration: ${e.message}\n`);
+      return { exitCode: EXIT_CONFIG };
+    }
+    logger.error(`cannot start: ${(e as Error).message}`);
+    return { exitCode: EXIT_START };
+  }
+}

@@ -1,0 +1,861 @@
+// A standalone ZooKeeper server: the client protocol on a ClientListener, the request pipeline
+// (prep -> log -> apply -> reply) over a DataTree, sessions with expiry, watches, ACLs and the
+// four-letter words. The pipeline keeps ZooKeeper's ordering guarantees: replies leave in
+// request order per connection, a write is answered only after its log flush, and a watch
+// event is written before any later reply that could observe the change.
+import 'reflect-metadata'; // before tsyringe: its decorators need the polyfill at import time
+import {
+  AddWatchMode,
+  ConnectRequest,
+  ConnectResponse,
+  DecodeError,
+  ErrorCode,
+  JuteReader,
+  JuteWriter,
+  OpCode,
+  Perms,
+  Xid,
+  decodeRequest,
+  encodeFrame,
+  encodeNotification,
+  encodeReply,
+  pathError,
+  type ACL,
+  type Id,
+  type MultiOp,
+  type OpResult,
+  type RequestHeader,
+  type Stat,
+} from '@zkts/protocol';
+import {
+  DataTree,
+  OutstandingChanges,
+  prepareRequest,
+  type ProcessTxnResult,
+  type WatchDelivery,
+  type WriteRequest,
+} from '@zkts/data-tree';
+import { AuthRegistry, checkAcl, fixupAcl, initialAuthIds, isAuthFailed, redactAcl, requiredPermission } from '@zkts/auth';
+import { SessionTracker, sessionIdHex } from '@zkts/session';
+import { TxnLog, zxidToHex, type LogEntry } from '@zkts/txn-log';
+import { ClientListener, type ClientConnection, type ClientHandler, type FourLetterWord, type ListenAddress } from '@zkts/transport';
+import { inject, injectable, type InjectionToken } from 'tsyringe';
+import { Logger } from './logger.js';
+import { FourLetterWords, type ServerView } from './four-letter.js';
+
+export interface ZkServerOptions {
+  serverId: number;
+  tickTimeMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  /** zookeeper.extendedTypesEnabled: TTL nodes and the 0xff owner byte. */
+  extendedTypesEnabled: boolean;
+  /** Requests in the pipeline across all connections before reading is paused (globalOutstandingLimit). */
+  globalOutstandingLimit: number;
+  /** Words answered on the client port; the rest get ZooKeeper's "not in the whitelist" answer. */
+  fourLetterWords: ReadonlySet<string> | 'all';
+  /** How often the container/TTL cleaner runs (znode.container.checkIntervalMs); 0 disables it. */
+  containerCheckIntervalMs: number;
+  /** Most container/TTL deletions per minute (znode.container.maxPerMinute). */
+  containerMaxPerMinute: number;
+  /** DigestAuthenticationProvider.superDigest. */
+  superDigest?: string | undefined;
+  maxSessions?: number | undefined;
+  /** The text of the `conf` word, given the bound address (it may differ from the config's port 0). */
+  confText?: ((address: ListenAddress | null) => string) | undefined;
+  clock?: (() => number) | undefined;
+}
+
+/** DI token of the server's options (the interface and its token share one name). */
+export const ZkServerOptions: InjectionToken<ZkServerOptions> = Symbol('ZkServerOptions');
+
+/** One in-order reply slot of a connection: written when ready, in arrival order. */
+interface Slot {
+  bytes: Uint8Array | null;
+  /** A read queued behind a write: evaluated when it reaches the head, so it sees that write. */
+  deferred: (() => void) | null;
+}
+
+class Cnxn {
+  session: bigint | null = null;
+  timeoutMs = 0;
+  authIds: Id[];
+  established = false;
+  closing = false;
+  readonly queue: Slot[] = [];
+  /** Frames that arrived before the session was established. */
+  readonly early: Uint8Array[] = [];
+  /** Reply and notification frames waiting for the end of the batch: one socket write. */
+  out: Uint8Array[] = [];
+  readonly establishedAt: number;
+  received = 0;
+  sent = 0;
+  lastCxid = -1;
+  lastZxid = -1;
+  lastOp = 'NA';
+  latencyMin = Number.MAX_SAFE_INTEGER;
+  latencyMax = 0;
+  latencySum = 0;
+  latencyCount = 0;
+
+  constructor(readonly conn: ClientConnection, now: number) {
+    this.authIds = initialAuthIds(conn);
+    this.establishedAt = now;
+  }
+}
+
+interface PendingTxn {
+  entry: LogEntry;
+  onApplied: (rc: ProcessTxnResult) => void;
+}
+
+const ZERO_PASSWORD = new Uint8Array(16);
+
+/** Opcodes whose requests are transactions (go through prep, the log and the tree). */
+const WRITE_OPS = new Set<number>([
+  OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.setData,
+  OpCode.setACL, OpCode.check, OpCode.multi,
+]);
+
+@injectable()
+export class ZooKeeperServer implements ClientHandler, ServerView {
+  readonly tree: DataTree;
+  readonly sessions: SessionTracker;
+  private readonly outstanding = new OutstandingChanges();
+  private readonly cnxns = new Map<number, Cnxn>();
+  private readonly bySession = new Map<bigint, Cnxn>();
+  private readonly dirty = new Set<Cnxn>();
+  private readonly now: () => number;
+  private lastZxidAssigned: number;
+  private pending: PendingTxn[] = [];
+  private flushScheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private readonly paused = new Set<Cnxn>();
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private address: ListenAddress | null = null;
+  private running = false;
+  private readonly startedAt: number;
+  readonly fourLetter: FourLetterWords;
+  readonly stats = { packetsReceived: 0, packetsSent: 0, latencyMin: Number.MAX_SAFE_INTEGER, latencyMax: 0, latencySum: 0, latencyCount: 0, authFailed: 0 };
+
+  constructor(
+    @inject(ZkServerOptions) readonly options: ZkServerOptions,
+    @inject(TxnLog) private readonly log: TxnLog,
+    @inject(ClientListener) private readonly listener: ClientListener,
+    @inject(AuthRegistry) private readonly auth: AuthRegistry,
+    @inject(Logger) private readonly logger: Logger,
+    @inject(DataTree) tree: DataTree,
+  ) {
+    this.now = options.clock ?? Date.now;
+    this.startedAt = this.now();
+    this.tree = tree;
+    this.lastZxidAssigned = Math.max(this.tree.lastProcessedZxid, log.lastZxid());
+    this.sessions = new SessionTracker({
+      serverId: options.serverId,
+      tickTimeMs: options.tickTimeMs,
+      minSessionTimeoutMs: options.minSessionTimeoutMs,
+      maxSessionTimeoutMs: options.maxSessionTimeoutMs,
+      now: this.now(),
+      maxSessions: options.maxSessions,
+    });
+    this.fourLetter = new FourLetterWords(this);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  async start(): Promise<ListenAddress> {
+    this.address = await this.listener.listen(this);
+    this.running = true;
+    const tick = Math.max(1, Math.floor(this.options.tickTimeMs / 2));
+    this.timers.push(setInterval(() => this.expireSessions(), tick));
+    if (this.options.containerCheckIntervalMs > 0) {
+      this.timers.push(setInterval(() => this.cleanContainers(), this.options.containerCheckIntervalMs));
+    }
+    for (const t of this.timers) t.unref?.();
+    this.logger.info(`binding to port ${this.address.host}:${this.address.port}; serving (standalone, serverId ${this.options.serverId})`);
+    return this.address;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.listener.close();
+    await this.chain.catch(() => undefined);
+    await this.log.close();
+    this.logger.info('shutdown complete');
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get listenAddress(): ListenAddress | null {
+    return this.address;
+  }
+
+  // ---- ServerView (four-letter words, metrics) -------------------------------------------------
+
+  get lastZxid(): number {
+    return this.tree.lastProcessedZxid;
+  }
+  get outstandingRequests(): number {
+    return this.inFlight;
+  }
+  get uptimeMs(): number {
+    return this.now() - this.startedAt;
+  }
+  connections(): Iterable<ConnectionInfo> {
+    return [...this.cnxns.values()].map((c) => this.connectionInfo(c));
+  }
+  resetConnectionStats(): void {
+    for (const c of this.cnxns.values()) {
+      c.received = 0;
+      c.sent = 0;
+      c.latencyMin = Number.MAX_SAFE_INTEGER;
+      c.latencyMax = 0;
+      c.latencySum = 0;
+      c.latencyCount = 0;
+      c.lastCxid = -1;
+      c.lastZxid = -1;
+      c.lastOp = 'NA';
+    }
+  }
+  resetServerStats(): void {
+    Object.assign(this.stats, { packetsReceived: 0, packetsSent: 0, latencyMin: Number.MAX_SAFE_INTEGER, latencyMax: 0, latencySum: 0, latencyCount: 0 });
+  }
+  get confText(): string {
+    return this.options.confText?.(this.address) ?? '';
+  }
+
+  private connectionInfo(c: Cnxn): ConnectionInfo {
+    return {
+      connectionId: c.conn.id,
+      remoteAddress: c.conn.remoteAddress,
+      remotePort: c.conn.remotePort,
+      queued: c.queue.length,
+      received: c.received,
+      sent: c.sent,
+      sessionId: c.session,
+      timeoutMs: c.timeoutMs,
+      lastOp: c.lastOp,
+      lastCxid: c.lastCxid,
+      lastZxid: c.lastZxid,
+      establishedAt: c.establishedAt,
+      latencyMin: c.latencyCount ? c.latencyMin : 0,
+      latencyAvg: c.latencyCount ? c.latencySum / c.latencyCount : 0,
+      latencyMax: c.latencyMax,
+    };
+  }
+
+  // ---- ClientHandler --------------------------------------------------------------------------
+
+  onConnection(conn: ClientConnection): void {
+    if (!this.running) {
+      conn.close('server not running');
+      return;
+    }
+    this.cnxns.set(conn.id, new Cnxn(conn, this.now()));
+  }
+
+  onFrames(conn: ClientConnection, payloads: Uint8Array[]): void {
+    const c = this.cnxns.get(conn.id);
+    if (!c || c.closing) return;
+    for (const payload of payloads) {
+      if (c.closing) break;
+      c.received++;
+      this.stats.packetsReceived++;
+      if (!c.established) {
+        if (c.session === null && c.early.length === 0 && !c.closing && c.lastOp === 'NA') {
+          c.lastOp = 'CONN';
+          this.handleConnect(c, payload);
+        } else {
+          c.early.push(payload.slice());
+        }
+        continue;
+      }
+      this.handleRequest(c, payload);
+    }
+    this.flushDirty();
+  }
+
+  onFourLetterWord(conn: ClientConnection, word: FourLetterWord): void {
+    const allowed = this.options.fourLetterWords === 'all' || this.options.fourLetterWords.has(word);
+    const text = allowed ? this.fourLetter.answer(word) : `${word} is not executed because it is not in the whitelist.\n`;
+    conn.send(Buffer.from(text, 'utf8'));
+    conn.close(`four-letter word ${word}`);
+  }
+
+  onClose(conn: ClientConnection, reason: string): void {
+    const c = this.cnxns.get(conn.id);
+    if (!c) return;
+    this.cnxns.delete(conn.id);
+    this.paused.delete(c);
+    this.dirty.delete(c);
+    this.tree.watches.removeWatcher(conn.id);
+    if (c.session !== null && this.bySession.get(c.session) === c) this.bySession.delete(c.session);
+    if (c.session !== null) this.logger.debug(`closed socket connection for client ${conn.remoteAddress}:${conn.remotePort} which had sessionid ${sessionIdHex(c.session)} (${reason})`);
+  }
+
+  onProtocolError(conn: ClientConnection, error: Error): void {
+    this.logger.warn(`closing connection from ${conn.remoteAddress}:${conn.remotePort}: ${error.message}`);
+  }
+
+  // ---- connect --------------------------------------------------------------------------------
+
+  private closeCnxn(c: Cnxn, reason: string): void {
+    if (c.closing) return;
+    c.closing = true;
+    this.flushCnxn(c);
+    c.conn.close(reason);
+  }
+
+  private handleConnect(c: Cnxn, payload: Uint8Array): void {
+    let req: ConnectRequest;
+    try {
+      req = ConnectRequest.decode(new JuteReader(payload));
+    } catch (e) {
+      this.logger.warn(`closing connection from ${c.conn.remoteAddress}:${c.conn.remotePort}: bad connect request (${(e as Error).message})`);
+      this.closeCnxn(c, 'bad connect request');
+      return;
+    }
+    if (req.lastZxidSeen > this.lastZxidAssigned) {
+      this.logger.info(
+        `refusing session request for client ${c.conn.remoteAddress}:${c.conn.remotePort} as it has seen zxid ${zxidToHex(req.lastZxidSeen)} our last zxid is ${zxidToHex(this.lastZxidAssigned)} client must try another server`,
+      );
+      this.closeCnxn(c, 'client has seen a newer zxid');
+      return;
+    }
+    const timeoutMs = this.sessions.negotiateTimeout(req.timeOut);
+    const now = this.now();
+    if (req.sessionId === 0n) {
+      if (this.sessions.isFull) {
+        this.logger.warn(`refusing new session from ${c.conn.remoteAddress}: ${this.sessions.size} sessions is the limit`);
+        this.closeCnxn(c, 'session limit');
+        return;
+      }
+      const session = this.sessions.createSession(timeoutMs, now);
+      c.session = session.id;
+      this.submit({ clientId: session.id, cxid: 0, zxid: ++this.lastZxidAssigned, time: now, type: OpCode.createSession }, { type: OpCode.createSession, timeOut: timeoutMs }, () => {
+        this.logger.debug(`established session ${sessionIdHex(session.id)} with negotiated timeout ${timeoutMs} for client ${c.conn.remoteAddress}:${c.conn.remotePort}`);
+        this.establish(c, session.id, timeoutMs);
+      });
+      return;
+    }
+    const reopened = this.sessions.reopen(req.sessionId, req.passwd, timeoutMs, now);
+    if (!reopened.ok) {
+      this.logger.info(`invalid session ${sessionIdHex(req.sessionId)} for client ${c.conn.remoteAddress}:${c.conn.remotePort}, probably expired`);
+      this.writeFrame(c, (w) => encodeFrame(w, ConnectResponse, { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: ZERO_PASSWORD, readOnly: false }));
+      this.closeCnxn(c, 'session expired');
+      return;
+    }
+    const previous = this.bySession.get(req.sessionId);
+    if (previous && previous !== c) this.closeCnxn(previous, 'session moved to another connection');
+    c.session = req.sessionId;
+    this.establish(c, req.sessionId, timeoutMs);
+  }
+
+  private establish(c: Cnxn, sessionId: bigint, timeoutMs: number): void {
+    if (c.conn.closed) return;
+    c.timeoutMs = timeoutMs;
+    c.established = true;
+    this.bySession.set(sessionId, c);
+    this.sessions.setOwner(sessionId, c.conn.id);
+    this.writeFrame(c, (w) =>
+      encodeFrame(w, ConnectResponse, { protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd: this.sessions.password(sessionId), readOnly: false }),
+    );
+    const early = c.early.splice(0);
+    for (const p of early) this.handleRequest(c, p);
+    this.flushDirty();
+  }
+
+  // ---- requests -------------------------------------------------------------------------------
+
+  private handleRequest(c: Cnxn, payload: Uint8Array): void {
+    let header: RequestHeader;
+    let body: unknown;
+    try {
+      ({ header, body } = decodeRequest(payload));
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      this.logger.warn(`closing connection from ${c.conn.remoteAddress}:${c.conn.remotePort} (session ${sessionIdHex(c.session ?? 0n)}): undecodable request: ${e.message}`);
+      this.closeCnxn(c, 'undecodable request');
+      return;
+    }
+    const session = c.session!;
+    const now = this.now();
+    this.sessions.touch(session, now);
+    const { xid, type } = header;
+    c.lastCxid = xid;
+    switch (type) {
+      case OpCode.ping:
+        this.reply(c, now, xid, OpCode.ping, () => ({ err: 0 }), 'PING');
+        return;
+      case OpCode.auth:
+        this.handleAuth(c, body as { scheme: string; auth: Uint8Array | null });
+        return;
+      case OpCode.setWatches:
+      case OpCode.setWatches2:
+        this.reply(c, now, xid, type, () => this.setWatches(c, body as SetWatchesBody), 'SETW');
+        return;
+      case OpCode.closeSession:
+        this.closeSession(c, xid, now);
+        return;
+      case OpCode.sasl:
+        this.reply(c, now, xid, type, () => ({ err: ErrorCode.unimplemented }), 'SASL');
+        return;
+      case OpCode.reconfig:
+        this.reply(c, now, xid, type, () => ({ err: ErrorCode.reconfigDisabled }), 'RECO');
+        return;
+    }
+    if (body === undefined && !(type === OpCode.whoAmI)) {
+      // ZooKeeper answers an unknown opcode with Unimplemented and keeps the connection.
+      this.logger.warn(`received packet of unknown type ${type} from ${c.conn.remoteAddress}:${c.conn.remotePort}`);
+      this.reply(c, now, xid, type, () => ({ err: ErrorCode.unimplemented }), 'UNKN');
+      return;
+    }
+    if (WRITE_OPS.has(type)) {
+      this.write(c, xid, type, body, now);
+      return;
+    }
+    this.reply(c, now, xid, type, () => this.read(c, type, body), OP_NAMES[type] ?? String(type));
+  }
+
+  /** Queues a reply slot computed now, or (behind a pending write) when it reaches the head. */
+  private reply(c: Cnxn, started: number, xid: number, op: number, compute: () => { err: number; body?: unknown }, name: string): void {
+    const run = (slot: Slot): void => {
+      const { err, body } = compute();
+      slot.bytes = this.encodeReply(c, xid, op, err, body, started, name);
+      slot.deferred = null;
+    };
+    if (c.queue.length === 0) {
+      const slot: Slot = { bytes: null, deferred: null };
+      run(slot);
+      this.emit(c, slot.bytes!);
+      return;
+    }
+    const slot: Slot = { bytes: null, deferred: null };
+    slot.deferred = () => run(slot);
+    c.queue.push(slot);
+    this.track(c, 1);
+  }
+
+  private encodeReply(c: Cnxn, xid: number, op: number, err: number, body: unknown, started: number, name: string): Uint8Array {
+    const zxid = this.tree.lastProcessedZxid;
+    const w = new JuteWriter(64);
+    encodeReply(w, { xid, zxid, err }, op, err === 0 ? body : undefined);
+    const latency = Math.max(0, this.now() - started);
+    c.lastZxid = zxid;
+    c.lastOp = name;
+    c.latencyMin = Math.min(c.latencyMin, latency);
+    c.latencyMax = Math.max(c.latencyMax, latency);
+    c.latencySum += latency;
+    c.latencyCount++;
+    this.stats.latencyMin = Math.min(this.stats.latencyMin, latency);
+    this.stats.latencyMax = Math.max(this.stats.latencyMax, latency);
+    this.stats.latencySum += latency;
+    this.stats.latencyCount++;
+    return w.toBuffer();
+  }
+
+  /** Writes reply bytes to the connection's output batch. */
+  private emit(c: Cnxn, bytes: Uint8Array): void {
+    if (c.conn.closed) return;
+    c.out.push(bytes);
+    c.sent++;
+    this.stats.packetsSent++;
+    this.dirty.add(c);
+  }
+
+  private writeFrame(c: Cnxn, write: (w: JuteWriter) => void): void {
+    const w = new JuteWriter(64);
+    write(w);
+    this.emit(c, w.toBuffer());
+  }
+
+  private flushCnxn(c: Cnxn): void {
+    if (c.out.length > 0) {
+      c.conn.send(c.out.length === 1 ? c.out[0]! : Buffer.concat(c.out));
+      c.out = [];
+    }
+    this.dirty.delete(c);
+  }
+
+  private flushDirty(): void {
+    for (const c of this.dirty) this.flushCnxn(c);
+    this.dirty.clear();
+  }
+
+  /** Writes every ready slot at the head of the connection's queue, evaluating deferred reads. */
+  private drain(c: Cnxn): void {
+    while (c.queue.length > 0) {
+      const head = c.queue[0]!;
+      if (head.deferred) head.deferred();
+      if (head.bytes === null) break;
+      c.queue.shift();
+      this.track(c, -1);
+      this.emit(c, head.bytes);
+    }
+  }
+
+  /** Counts requests in the pipeline; pauses reading past globalOutstandingLimit. */
+  private track(c: Cnxn, delta: number): void {
+    this.inFlight += delta;
+    if (delta > 0 && this.inFlight > this.options.globalOutstandingLimit && !this.paused.has(c)) {
+      this.paused.add(c);
+      c.conn.pause();
+    } else if (delta < 0 && this.inFlight <= this.options.globalOutstandingLimit / 2 && this.paused.size > 0) {
+      for (const p of this.paused) p.conn.resume();
+      this.paused.clear();
+    }
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  private aclChecker(c: Cnxn): (acl: readonly ACL[], perm: number) => boolean {
+    return (acl, perm) => checkAcl(this.auth, acl, perm, c.authIds);
+  }
+
+  private toWriteRequest(type: number, body: unknown): WriteRequest {
+    if (type === OpCode.multi) {
+      const ops = (body as { ops: MultiOp[] }).ops.map((op) => ({ type: op.type, ...(op as { request: object }).request }) as WriteRequest);
+      return { type: OpCode.multi, ops };
+    }
+    return { type, ...(body as object) } as WriteRequest;
+  }
+
+  private write(c: Cnxn, xid: number, type: number, body: unknown, now: number): void {
+    const session = c.session!;
+    const request = this.toWriteRequest(type, body);
+    const prepared = prepareRequest(this.tree, request, {
+      sessionId: session,
+      cxid: xid,
+      zxid: this.lastZxidAssigned + 1,
+      time: now,
+      checkAcl: this.aclChecker(c),
+      fixupAcl: (path, acl) => fixupAcl(this.auth, path, c.authIds, acl),
+      ttlEnabled: this.options.extendedTypesEnabled,
+      outstanding: this.outstanding,
+    });
+    for (const w of prepared.quotaWarnings) this.logger.warn(w);
+    this.lastZxidAssigned++;
+    const slot: Slot = { bytes: null, deferred: null };
+    c.queue.push(slot);
+    this.track(c, 1);
+    this.submit(prepared.hdr, prepared.txn, (rc) => {
+      slot.bytes = this.encodeReply(c, xid, type, rc.err, this.writeResponse(type, rc), now, OP_NAMES[type] ?? String(type));
+      this.drain(c);
+    });
+  }
+
+  private writeResponse(type: number, rc: ProcessTxnResult): unknown {
+    switch (type) {
+      case OpCode.create:
+        return { path: rc.path };
+      case OpCode.create2:
+      case OpCode.createContainer:
+      case OpCode.createTTL:
+        return { path: rc.path, stat: rc.stat };
+      case OpCode.setData:
+      case OpCode.setACL:
+        return { stat: rc.stat };
+      case OpCode.multi:
+        return { results: (rc.multiResults ?? []).map((r) => toOpResult(r)) };
+      default:
+        return undefined;
+    }
+  }
+
+  /** Appends to the log and applies after the (group-committed) flush, in zxid order. */
+  private submit(hdr: LogEntry['hdr'], txn: LogEntry['txn'], onApplied: (rc: ProcessTxnResult) => void): void {
+    const entry: LogEntry = { hdr, txn };
+    this.log.append([entry]);
+    this.pending.push({ entry, onApplied });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flushLog());
+    }
+  }
+
+  private flushLog(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.flushScheduled = false;
+    this.chain = this.chain
+      .then(() => this.log.flush())
+      .then(
+        () => {
+          for (const p of batch) this.apply(p);
+          this.flushDirty();
+        },
+        (e: unknown) => {
+          // A log that cannot be made durable means no further write may be acknowledged.
+          this.logger.error(`transaction log flush failed, shutting down: ${(e as Error).message}`);
+          void this.stop();
+        },
+      );
+  }
+
+  private apply(p: PendingTxn): void {
+    const rc = this.tree.processTxn(p.entry.hdr, p.entry.txn);
+    this.outstanding.applied(p.entry.hdr.zxid);
+    this.deliver(rc.deliveries);
+    p.onApplied(rc);
+  }
+
+  private deliver(deliveries: readonly WatchDelivery[]): void {
+    for (const d of deliveries) {
+      const c = this.cnxns.get(d.watcher);
+      if (!c || c.closing) continue;
+      const w = new JuteWriter(32 + d.event.path.length);
+      encodeNotification(w, { type: d.event.type, state: d.event.state, path: d.event.path });
+      this.emit(c, w.toBuffer());
+    }
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  private closeSession(c: Cnxn, xid: number, now: number): void {
+    const session = c.session!;
+    this.sessions.setClosing(session);
+    const slot: Slot = { bytes: null, deferred: null };
+    c.queue.push(slot);
+    this.track(c, 1);
+    this.submit({ clientId: session, cxid: xid, zxid: ++this.lastZxidAssigned, time: now, type: OpCode.closeSession }, { type: OpCode.closeSession }, () => {
+      this.sessions.close(session);
+      this.bySession.delete(session);
+      this.logger.debug(`closed session ${sessionIdHex(session)}`);
+      slot.bytes = this.encodeReply(c, xid, OpCode.closeSession, 0, undefined, now, 'CLOSE');
+      this.drain(c);
+      this.closeCnxn(c, 'session closed');
+    });
+  }
+
+  /** Expires sessions whose deadline passed: a closeSession txn each, then their connection closes. */
+  expireSessions(): void {
+    const now = this.now();
+    for (const s of this.sessions.expire(now)) {
+      this.logger.info(`expiring session ${sessionIdHex(s.id)}, timeout of ${s.timeoutMs}ms exceeded`);
+      this.submit({ clientId: s.id, cxid: 0, zxid: ++this.lastZxidAssigned, time: now, type: OpCode.closeSession }, { type: OpCode.closeSession }, () => {
+        this.sessions.close(s.id);
+        const c = this.bySession.get(s.id);
+        this.bySession.delete(s.id);
+        if (c) this.closeCnxn(c, 'session expired');
+      });
+    }
+  }
+
+  /** Deletes empty containers and expired TTL nodes through the pipeline (ContainerManager). */
+  cleanContainers(): void {
+    const now = this.now();
+    const candidates = [...this.tree.containerCandidates(), ...this.tree.ttlExpired(now)];
+    const limit = Math.max(1, Math.floor((this.options.containerMaxPerMinute * this.options.containerCheckIntervalMs) / 60_000));
+    for (const path of candidates.slice(0, limit)) {
+      const prepared = prepareRequest(
+        this.tree,
+        { type: OpCode.deleteContainer, path },
+        { sessionId: 0n, cxid: 0, zxid: this.lastZxidAssigned + 1, time: now, checkAcl: () => true, fixupAcl: (_p, acl) => [...acl], ttlEnabled: this.options.extendedTypesEnabled, outstanding: this.outstanding },
+      );
+      this.lastZxidAssigned++;
+      this.submit(prepared.hdr, prepared.txn, (rc) => {
+        if (rc.err === 0) this.logger.debug(`deleted container/ttl node ${path}`);
+      });
+    }
+  }
+
+  private handleAuth(c: Cnxn, body: { scheme: string; auth: Uint8Array | null }): void {
+    const started = this.now();
+    const ids = this.auth.authenticate(body.scheme, body.auth ?? new Uint8Array(0), { remoteAddress: c.conn.remoteAddress });
+    if (isAuthFailed(ids)) {
+      this.stats.authFailed++;
+      this.logger.warn(`authentication failed for scheme ${body.scheme} from ${c.conn.remoteAddress}`);
+      this.reply(c, started, Xid.auth, OpCode.auth, () => ({ err: ErrorCode.authFailed }), 'AUTH');
+      this.closeCnxn(c, 'authentication failed');
+      return;
+    }
+    for (const id of ids) if (!c.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) c.authIds.push(id);
+    this.reply(c, started, Xid.auth, OpCode.auth, () => ({ err: 0 }), 'AUTH');
+  }
+
+  private setWatches(c: Cnxn, body: SetWatchesBody): { err: number } {
+    const events = this.tree.setWatches(
+      body.relativeZxid,
+      {
+        data: body.dataWatches ?? [],
+        exist: body.existWatches ?? [],
+        child: body.childWatches ?? [],
+        persistent: body.persistentWatches ?? [],
+        persistentRecursive: body.persistentRecursiveWatches ?? [],
+      },
+      c.conn.id,
+    );
+    this.deliver(events);
+    return { err: 0 };
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  private read(c: Cnxn, type: number, body: unknown): { err: number; body?: unknown } {
+    const watcher = c.conn.id;
+    switch (type) {
+      case OpCode.exists: {
+        const { path, watch } = body as { path: string; watch: boolean };
+        const bad = this.badPath(path);
+        if (bad) return { err: bad };
+        const stat = this.tree.statNode(path);
+        if (watch) this.tree.watches.addWatch(path, watcher, stat ? 'data' : 'exist');
+        return stat ? { err: 0, body: { stat } } : { err: ErrorCode.noNode };
+      }
+      case OpCode.getData: {
+        const { path, watch } = body as { path: string; watch: boolean };
+        const err = this.checkNode(c, path, OpCode.getData);
+        if (err) return { err };
+        const r = this.tree.getData(path)!;
+        if (watch) this.tree.watches.addWatch(path, watcher, 'data');
+        return { err: 0, body: r };
+      }
+      case OpCode.getChildren:
+      case OpCode.getChildren2: {
+        const { path, watch } = body as { path: string; watch: boolean };
+        const err = this.checkNode(c, path, type);
+        if (err) return { err };
+        const r = this.tree.getChildren(path)!;
+        if (watch) this.tree.watches.addWatch(path, watcher, 'child');
+        return { err: 0, body: r };
+      }
+      case OpCode.getACL: {
+        const { path } = body as { path: string };
+        const err = this.checkNode(c, path, OpCode.getACL);
+        if (err) return { err };
+        const r = this.tree.getACL(path)!;
+        const admin = checkAcl(this.auth, r.acl, Perms.admin, c.authIds);
+        return { err: 0, body: { acl: admin ? r.acl : redactAcl(r.acl), stat: r.stat } };
+      }
+      case OpCode.getAllChildrenNumber: {
+        const { path } = body as { path: string };
+        const err = this.checkNode(c, path, OpCode.getAllChildrenNumber);
+        if (err) return { err };
+        return { err: 0, body: { totalNumber: this.tree.getAllChildrenNumber(path) } };
+      }
+      case OpCode.getEphemerals: {
+        const { prefixPath } = body as { prefixPath: string };
+        return { err: 0, body: { ephemerals: this.tree.getEphemerals(c.session!, prefixPath) } };
+      }
+      case OpCode.sync: {
+        const { path } = body as { path: string };
+        const bad = this.badPath(path);
+        return bad ? { err: bad } : { err: 0, body: { path } };
+      }
+      case OpCode.whoAmI:
+        return { err: 0, body: { clientInfo: c.authIds.map((id) => ({ authScheme: id.scheme, user: id.id })) } };
+      case OpCode.addWatch: {
+        const { path, mode } = body as { path: string; mode: number };
+        const bad = this.badPath(path);
+        if (bad) return { err: bad };
+        this.tree.watches.addWatch(path, watcher, mode === AddWatchMode.persistentRecursive ? 'persistentRecursive' : 'persistent');
+        return { err: 0 };
+      }
+      case OpCode.checkWatches:
+      case OpCode.removeWatches: {
+        const { path, type: wtype } = body as { path: string; type: number };
+        const bad = this.badPath(path);
+        if (bad) return { err: bad };
+        const ok = type === OpCode.checkWatches ? this.tree.watches.containsWatcher(path, watcher, wtype) : this.removeWatches(c, path, wtype);
+        return { err: ok ? 0 : ErrorCode.noWatcher };
+      }
+      case OpCode.multiRead: {
+        const results: OpResult[] = (body as { ops: MultiOp[] }).ops.map((op) => {
+          const path = (op as { request: { path: string } }).request.path;
+          const kind = op.type === OpCode.getData ? OpCode.getData : OpCode.getChildren;
+          const err = this.checkNode(c, path, kind);
+          if (err) return { type: OpCode.error, err } as OpResult;
+          if (kind === OpCode.getData) return { type: OpCode.getData, ...this.tree.getData(path)! } as OpResult;
+          return { type: OpCode.getChildren, children: this.tree.getChildren(path)!.children } as OpResult;
+        });
+        return { err: 0, body: { results } };
+      }
+      default:
+        return { err: ErrorCode.unimplemented };
+    }
+  }
+
+  private removeWatches(c: Cnxn, path: string, type: number): boolean {
+    const removed = this.tree.watches.removeWatch(path, c.conn.id, type);
+    return removed;
+  }
+
+  private badPath(path: string): number {
+    return pathError(path) === undefined ? 0 : ErrorCode.badArguments;
+  }
+
+  /** Path validity, existence and the ACL the operation needs on the node (0 when allowed). */
+  private checkNode(c: Cnxn, path: string, op: number): number {
+    const bad = this.badPath(path);
+    if (bad) return bad;
+    const node = this.tree.getNode(path);
+    if (!node) return ErrorCode.noNode;
+    const need = requiredPermission(op);
+    if (need && !checkAcl(this.auth, node.acl, need.perms, c.authIds)) return ErrorCode.noAuth;
+    return 0;
+  }
+}
+
+interface SetWatchesBody {
+  relativeZxid: number;
+  dataWatches: string[] | null;
+  existWatches: string[] | null;
+  childWatches: string[] | null;
+  persistentWatches?: string[] | null;
+  persistentRecursiveWatches?: string[] | null;
+}
+
+export interface ConnectionInfo {
+  /** The transport's connection id, which is also the watcher id in the tree. */
+  connectionId: number;
+  remoteAddress: string;
+  remotePort: number;
+  queued: number;
+  received: number;
+  sent: number;
+  sessionId: bigint | null;
+  timeoutMs: number;
+  lastOp: string;
+  lastCxid: number;
+  lastZxid: number;
+  establishedAt: number;
+  latencyMin: number;
+  latencyAvg: number;
+  latencyMax: number;
+}
+
+function toOpResult(r: { type: number; err: number; path: string | null; stat: Stat | null }): OpResult {
+  switch (r.type) {
+    case OpCode.create:
+      return { type: OpCode.create, path: r.path! } as OpResult;
+    case OpCode.create2:
+    case OpCode.createContainer:
+    case OpCode.createTTL:
+      return { type: OpCode.create2, path: r.path!, stat: r.stat! } as OpResult;
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return { type: OpCode.delete } as OpResult;
+    case OpCode.setData:
+      return { type: OpCode.setData, stat: r.stat! } as OpResult;
+    case OpCode.check:
+      return { type: OpCode.check } as OpResult;
+    default:
+      return { type: OpCode.error, err: r.err } as OpResult;
+  }
+}
+
+/** Short names ZooKeeper prints for the last operation of a connection (cons). */
+const OP_NAMES: Record<number, string> = {
+  [OpCode.create]: 'CREA', [OpCode.create2]: 'CREA', [OpCode.createContainer]: 'CREA', [OpCode.createTTL]: 'CREA',
+  [OpCode.delete]: 'DELE', [OpCode.exists]: 'EXIS', [OpCode.getData]: 'GETD', [OpCode.setData]: 'SETD',
+  [OpCode.getACL]: 'GACL', [OpCode.setACL]: 'SACL', [OpCode.getChildren]: 'GETC', [OpCode.getChildren2]: 'GETC',
+  [OpCode.sync]: 'SYNC', [OpCode.check]: 'CHEC', [OpCode.multi]: 'MULT', [OpCode.multiRead]: 'MLTR',
+  [OpCode.getEphemerals]: 'GETE', [OpCode.getAllChildrenNumber]: 'GETACN', [OpCode.whoAmI]: 'HOMI',
+  [OpCode.addWatch]: 'ADDW', [OpCode.removeWatches]: 'REMW', [OpCode.checkWatches]: 'CHKW',
+};
