@@ -68,7 +68,7 @@ export class TcpClientConnection implements ClientConnection {
   }
 
   get closed(): boolean {
-    return this.closing || this.ended;
+    return this.closing || this.ended || this.socket.destroyed;
   }
 
   get bufferedBytes(): number {
