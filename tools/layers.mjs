@@ -18,7 +18,7 @@ export const FLOORS = {
   server: 4,
   client: 4,
   sim: 4,
-  conformance: 4,
+  conformance: 5,
   recipes: 5,
 };
 export const APP_FLOOR = 5;

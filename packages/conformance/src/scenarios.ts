@@ -236,6 +236,10 @@ function prng(seed: number): () => number {
 /**
  * Seeded random operations over a small namespace, so that creates, deletes, version checks,
  * sequential and ephemeral nodes and multis collide often. Opens sessions 3 and 4 itself.
+ * One-shot watches are set only by session 3 and persistent ones only by session 4: on a path
+ * where one session holds both kinds, ZooKeeper 3.8 keeps only the newer one while 3.9 (and
+ * zkts) keep both, so mixing them would compare two ZooKeeper versions, not zkts. For the same
+ * reason each path gets one persistent mode (persistent or recursive), never both.
  */
 export function randomScenario(seed: number, count: number): Step[] {
   const rnd = prng(seed);
@@ -262,9 +266,9 @@ export function randomScenario(seed: number, count: number): Step[] {
     const path = pick(paths);
     if (r < 0.45) {
       const w = write();
-      out.push(w.op === 'check' ? { s, op: 'exists', path: w.path, watch: rnd() < 0.5 } : ({ s, ...w } as Step));
+      out.push(w.op === 'check' ? { s, op: 'exists', path: w.path, watch: s === 3 && rnd() < 0.5 } : ({ s, ...w } as Step));
     } else if (r < 0.6) {
-      out.push({ s, op: pick(['exists', 'getData', 'getChildren'] as const), path, watch: rnd() < 0.5 });
+      out.push({ s, op: pick(['exists', 'getData', 'getChildren'] as const), path, watch: s === 3 && rnd() < 0.5 });
     } else if (r < 0.75) {
       const n = 1 + Math.floor(rnd() * 4);
       out.push({ s, op: 'multi', ops: Array.from({ length: n }, write) });
@@ -273,7 +277,8 @@ export function randomScenario(seed: number, count: number): Step[] {
     } else if (r < 0.85) {
       out.push({ s, op: 'getEphemerals', prefix: pick(['/rnd', '/rnd/a', '/']) });
     } else if (r < 0.9) {
-      out.push({ s, op: 'addWatch', path, recursive: rnd() < 0.5 });
+      // One mode per path for the same reason: 3.8 replaces a path's persistent mode, 3.9 adds to it.
+      out.push({ s: 4, op: 'addWatch', path, recursive: path.split('/').length % 2 === 0 });
     } else {
       out.push({ s, op: 'flush' });
     }

@@ -74,6 +74,8 @@ export class DataTree {
   readonly extendedTypesEnabled: boolean;
   private readonly nodes = new Map<string, DataNode>();
   private readonly ephemerals = new Map<bigint, Set<string>>();
+  /** Most ephemerals each session held at once: sizes ZooKeeper's HashSet, hence the delete order. */
+  private readonly ephemeralsHighWater = new Map<bigint, number>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   private readonly quotaPaths = new QuotaPaths();
@@ -533,6 +535,7 @@ export class DataTree {
   private killSession(session: bigint, zxid: number, paths2Delete: readonly string[] | null, ev: { event: TxnEvent; acl: readonly ACL[] | null }[]): void {
     const local = this.ephemerals.get(session);
     this.ephemerals.delete(session);
+    this.ephemeralsHighWater.delete(session);
     const todo: string[] = [];
     if (paths2Delete) {
       todo.push(...paths2Delete);
@@ -619,7 +622,14 @@ export class DataTree {
       let s = this.ephemerals.get(n.stat.ephemeralOwner);
       if (!s) this.ephemerals.set(n.stat.ephemeralOwner, (s = new Set()));
       s.add(path);
+      const owner = n.stat.ephemeralOwner;
+      if (s.size > (this.ephemeralsHighWater.get(owner) ?? 0)) this.ephemeralsHighWater.set(owner, s.size);
     }
+  }
+
+  /** The most ephemerals `sessionId` has held at once (0 when none). */
+  ephemeralHighWater(sessionId: bigint): number {
+    return this.ephemeralsHighWater.get(sessionId) ?? 0;
   }
 
   private removeNode(path: string): void {

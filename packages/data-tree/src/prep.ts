@@ -7,6 +7,7 @@ import type { DataTree, StatPersisted } from './data-tree.js';
 import { createStat } from './data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, EphemeralKind, TTL_MS_MAX, ttlToEphemeralOwner } from './ephemeral.js';
 import { isSpecialPath, pathProblem, sequentialSuffix, ROOT } from './paths.js';
+import { javaHashSetCloneOrder } from './java-order.js';
 import { StatsTrack, checkQuotaLimits, limitPath, statPath } from './quota.js';
 import type { Data, Txn, TxnHeader } from './txn.js';
 
@@ -268,7 +269,8 @@ class Preparer {
           const i = p.lastIndexOf('/');
           this.removeRecords(p, i <= 0 ? ROOT : p.substring(0, i));
         }
-        return { type: OpCode.closeSession, paths2Delete: [...es] };
+        // ZooKeeper deletes them in its HashSet's order, which orders the watch events too.
+        return { type: OpCode.closeSession, paths2Delete: javaHashSetCloneOrder([...es], this.tree.ephemeralHighWater(this.ctx.sessionId)) };
       }
       case OpCode.multi:
         return fail(ErrorCode.marshallingError); // nested multi

@@ -545,7 +545,9 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     c.queue.push(slot);
     this.track(c, 1);
     this.submit(prepared.hdr, prepared.txn, (rc) => {
-      slot.bytes = this.encodeReply(c, xid, type, rc.err, this.writeResponse(type, rc), now, OP_NAMES[type] ?? String(type));
+      // A failed multi is still answered with err 0: the per-op results carry the errors.
+      const err = type === OpCode.multi ? 0 : rc.err;
+      slot.bytes = this.encodeReply(c, xid, type, err, this.writeResponse(type, rc), now, OP_NAMES[type] ?? String(type));
       this.drain(c);
     });
   }
@@ -623,7 +625,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const slot: Slot = { bytes: null, deferred: null };
     c.queue.push(slot);
     this.track(c, 1);
-    this.submit({ clientId: session, cxid: xid, zxid: ++this.lastZxidAssigned, time: now, type: OpCode.closeSession }, { type: OpCode.closeSession }, () => {
+    this.submitServerTxn(session, xid, { type: OpCode.closeSession }, now, () => {
       this.sessions.close(session);
       this.bySession.delete(session);
       this.logger.debug(`closed session ${sessionIdHex(session)}`);
@@ -633,12 +635,32 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     });
   }
 
+  /**
+   * Preps and submits a request the server makes itself or that needs no ACL (closeSession,
+   * container cleanup): through prepareRequest, so it sees outstanding changes and logs the
+   * same txn ZooKeeper would (closeSession lists the ephemerals in ZooKeeper's order).
+   */
+  private submitServerTxn(sessionId: bigint, cxid: number, request: WriteRequest, now: number, onApplied: (rc: ProcessTxnResult) => void): void {
+    const prepared = prepareRequest(this.tree, request, {
+      sessionId,
+      cxid,
+      zxid: this.lastZxidAssigned + 1,
+      time: now,
+      checkAcl: () => true,
+      fixupAcl: (_path, acl) => [...acl],
+      ttlEnabled: this.options.extendedTypesEnabled,
+      outstanding: this.outstanding,
+    });
+    this.lastZxidAssigned++;
+    this.submit(prepared.hdr, prepared.txn, onApplied);
+  }
+
   /** Expires sessions whose deadline passed: a closeSession txn each, then their connection closes. */
   expireSessions(): void {
     const now = this.now();
     for (const s of this.sessions.expire(now)) {
       this.logger.info(`expiring session ${sessionIdHex(s.id)}, timeout of ${s.timeoutMs}ms exceeded`);
-      this.submit({ clientId: s.id, cxid: 0, zxid: ++this.lastZxidAssigned, time: now, type: OpCode.closeSession }, { type: OpCode.closeSession }, () => {
+      this.submitServerTxn(s.id, 0, { type: OpCode.closeSession }, now, () => {
         this.sessions.close(s.id);
         const c = this.bySession.get(s.id);
         this.bySession.delete(s.id);
@@ -653,13 +675,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const candidates = [...this.tree.containerCandidates(), ...this.tree.ttlExpired(now)];
     const limit = Math.max(1, Math.floor((this.options.containerMaxPerMinute * this.options.containerCheckIntervalMs) / 60_000));
     for (const path of candidates.slice(0, limit)) {
-      const prepared = prepareRequest(
-        this.tree,
-        { type: OpCode.deleteContainer, path },
-        { sessionId: 0n, cxid: 0, zxid: this.lastZxidAssigned + 1, time: now, checkAcl: () => true, fixupAcl: (_p, acl) => [...acl], ttlEnabled: this.options.extendedTypesEnabled, outstanding: this.outstanding },
-      );
-      this.lastZxidAssigned++;
-      this.submit(prepared.hdr, prepared.txn, (rc) => {
+      this.submitServerTxn(0n, 0, { type: OpCode.deleteContainer, path }, now, (rc) => {
         if (rc.err === 0) this.logger.debug(`deleted container/ttl node ${path}`);
       });
     }
@@ -755,7 +771,8 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
         const bad = this.badPath(path);
         if (bad) return { err: bad };
         this.tree.watches.addWatch(path, watcher, mode === AddWatchMode.persistentRecursive ? 'persistentRecursive' : 'persistent');
-        return { err: 0 };
+        // addWatch's reply body is an ErrorResponse (an int), which clients read.
+        return { err: 0, body: { err: 0 } };
       }
       case OpCode.checkWatches:
       case OpCode.removeWatches: {
