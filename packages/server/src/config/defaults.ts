@@ -5,14 +5,14 @@ import type { ServerConfig } from './types.js';
 
 /**
  * The quick-start server (zoo_sample.cfg without a dataDir): 127.0.0.1:2181, tickTime 2000,
- * memory storage. Overrides replace fields; session timeouts and the client address follow
+ * memory storage, every four-letter word (it listens on loopback only). Overrides replace fields; session timeouts and the client address follow
  * tickTimeMs / clientPort unless overridden too. clientPort 0 is allowed here (let the OS pick,
  * for tests); a zoo.cfg cannot say that.
  */
 export function defaultStandaloneConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const base = parseZooCfg(
     `tickTime=${L.QUICKSTART_TICK_TIME_MS}\nclientPort=${L.QUICKSTART_CLIENT_PORT}\n` +
-      `clientPortAddress=${L.QUICKSTART_CLIENT_HOST}\nzkts.storage=memory\n`,
+      `clientPortAddress=${L.QUICKSTART_CLIENT_HOST}\nzkts.storage=memory\n4lw.commands.whitelist=*\n`,
     { fileName: '<defaults>' },
   );
   const tickTimeMs = overrides.tickTimeMs ?? base.tickTimeMs;
