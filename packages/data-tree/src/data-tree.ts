@@ -2,7 +2,7 @@
 // deterministic boundary: same transactions in the same order give the same tree, Stats and
 // digest on every replica. It never reads a clock: times arrive in the TxnHeader.
 import { ErrorCode, EventType, KeeperState, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
-import type { ACL, Stat } from '@zkts/protocol';
+import type { ACL, Stat, StatPersisted } from '@zkts/protocol';
 import { nodeDigest } from './digest.js';
 import {
   CONTAINER_EPHEMERAL_OWNER,
@@ -17,18 +17,8 @@ import { QUOTA_LIMIT_NODE, QUOTA_STAT_NODE, QuotaPaths, StatsTrack, statPath, tr
 import type { Data, ProcessTxnResult, SubTxnResult, Txn, TxnEvent, TxnHeader, WatchDelivery } from './txn.js';
 import { WatchManager } from './watch-manager.js';
 
-/** The stat as stored (ZooKeeper's StatPersisted): cversion counts creates of children. */
-export interface StatPersisted {
-  czxid: number;
-  mzxid: number;
-  pzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-}
+/** The stat as stored (ZooKeeper's StatPersisted, from protocol): cversion counts creates of children. */
+export type { StatPersisted };
 
 export interface DataNode {
   data: Data;

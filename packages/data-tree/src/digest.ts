@@ -1,3 +1,4 @@
+import type { StatPersisted } from '@zkts/protocol';
 // ZooKeeper's tree digest (DigestCalculator, version 2): CRC32 over the path, the data and the
 // persisted stat; the tree digest is the sum of node digests. Nodes under /zookeeper/ count 0.
 import { ZOOKEEPER_SUBTREE } from './paths.js';
@@ -26,17 +27,8 @@ export function crc32(...chunks: Uint8Array[]): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export interface DigestStat {
-  czxid: number;
-  mzxid: number;
-  pzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-}
+/** The stat fields a node's digest covers: the stored stat. */
+export type DigestStat = StatPersisted;
 
 const encoder = new TextEncoder();
 const STAT_BYTES = 8 * 6 + 4 * 3;
