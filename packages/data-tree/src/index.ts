@@ -13,7 +13,7 @@ export {
   ttlToEphemeralOwner,
   ttlOf,
 } from './ephemeral.js';
-export { pathProblem, parentOf, childNameOf, isSpecialPath, PROC_ZOOKEEPER, QUOTA_ZOOKEEPER, CONFIG_ZOOKEEPER, SEQUENCE_DIGITS } from './paths.js';
+export { parentOf, childNameOf, isSpecialPath, PROC_ZOOKEEPER, QUOTA_ZOOKEEPER, CONFIG_ZOOKEEPER, SEQUENCE_DIGITS } from './paths.js';
 export { StatsTrack, QUOTA_LIMIT_NODE, QUOTA_STAT_NODE, limitPath, statPath } from './quota.js';
 export { nodeDigest, crc32, DIGEST_VERSION } from './digest.js';
 export { javaHashSetCloneOrder, javaHashSetOrder, javaStringHash } from './java-order.js';

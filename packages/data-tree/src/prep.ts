@@ -6,7 +6,8 @@ import type { ACL } from '@zkts/protocol';
 import type { DataTree, StatPersisted } from './data-tree.js';
 import { createStat } from './data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, EphemeralKind, TTL_MS_MAX, ttlToEphemeralOwner } from './ephemeral.js';
-import { isSpecialPath, pathProblem, sequentialSuffix, ROOT } from './paths.js';
+import { pathError } from '@zkts/protocol';
+import { isSpecialPath, sequentialSuffix, ROOT } from './paths.js';
 import { javaHashSetCloneOrder } from './java-order.js';
 import { StatsTrack, checkQuotaLimits, limitPath, statPath } from './quota.js';
 import type { Data, Txn, TxnHeader } from './txn.js';
@@ -170,7 +171,7 @@ class Preparer {
   }
 
   validatePath(path: string): void {
-    if (pathProblem(path) !== null) fail(ErrorCode.badArguments);
+    if (pathError(path) !== undefined) fail(ErrorCode.badArguments);
   }
 
   parentAndValidate(path: string, forCreate: boolean): string {
