@@ -19,12 +19,11 @@ import {
   encodeFrame,
   encodeNotification,
   encodeReply,
-  pathError,
+  RequestHeader,
   type ACL,
   type Id,
   type MultiOp,
   type OpResult,
-  type RequestHeader,
   type Stat,
 } from '@zkts/protocol';
 import {
@@ -82,6 +81,10 @@ class Cnxn {
   authIds: Id[];
   established = false;
   closing = false;
+  /** The ConnectRequest had no trailing readOnly byte (pre-3.3 client): the response has none either. */
+  oldClient = false;
+  /** Set when the connection must close once its queued replies are out; no more input is read. */
+  closeAfterDrain: string | null = null;
   readonly queue: Slot[] = [];
   /** Frames that arrived before the session was established. */
   readonly early: Uint8Array[] = [];
@@ -264,7 +267,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const c = this.cnxns.get(conn.id);
     if (!c || c.closing) return;
     for (const payload of payloads) {
-      if (c.closing) break;
+      if (c.closing || c.closeAfterDrain !== null) break;
       c.received++;
       this.stats.packetsReceived++;
       if (!c.established) {
@@ -321,6 +324,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       this.closeCnxn(c, 'bad connect request');
       return;
     }
+    c.oldClient = req.readOnly === undefined;
     if (req.lastZxidSeen > this.lastZxidAssigned) {
       this.logger.info(
         `refusing session request for client ${c.conn.remoteAddress}:${c.conn.remotePort} as it has seen zxid ${zxidToHex(req.lastZxidSeen)} our last zxid is ${zxidToHex(this.lastZxidAssigned)} client must try another server`,
@@ -347,7 +351,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const reopened = this.sessions.reopen(req.sessionId, req.passwd, timeoutMs, now);
     if (!reopened.ok) {
       this.logger.info(`invalid session ${sessionIdHex(req.sessionId)} for client ${c.conn.remoteAddress}:${c.conn.remotePort}, probably expired`);
-      this.writeFrame(c, (w) => encodeFrame(w, ConnectResponse, { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: ZERO_PASSWORD, readOnly: false }));
+      this.writeFrame(c, (w) => encodeFrame(w, ConnectResponse, { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: ZERO_PASSWORD, readOnly: c.oldClient ? undefined : false }));
       this.closeCnxn(c, 'session expired');
       return;
     }
@@ -364,7 +368,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     this.bySession.set(sessionId, c);
     this.sessions.setOwner(sessionId, c.conn.id);
     this.writeFrame(c, (w) =>
-      encodeFrame(w, ConnectResponse, { protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd: this.sessions.password(sessionId), readOnly: false }),
+      encodeFrame(w, ConnectResponse, { protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd: this.sessions.password(sessionId), readOnly: c.oldClient ? undefined : false }),
     );
     const early = c.early.splice(0);
     for (const p of early) this.handleRequest(c, p);
@@ -380,6 +384,14 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       ({ header, body } = decodeRequest(payload));
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
+      const h = decodableHeader(payload);
+      if (h !== null) {
+        // ZooKeeper reads the record in its processors and answers MarshallingError, keeping the connection.
+        this.logger.warn(`marshalling error in request xid ${h.xid} type ${h.type} from ${c.conn.remoteAddress}:${c.conn.remotePort} (session ${sessionIdHex(c.session ?? 0n)}): ${e.message}`);
+        this.sessions.touch(c.session!, this.now());
+        this.reply(c, this.now(), h.xid, h.type, () => ({ err: ErrorCode.marshallingError }), OP_NAMES[h.type] ?? String(h.type));
+        return;
+      }
       this.logger.warn(`closing connection from ${c.conn.remoteAddress}:${c.conn.remotePort} (session ${sessionIdHex(c.session ?? 0n)}): undecodable request: ${e.message}`);
       this.closeCnxn(c, 'undecodable request');
       return;
@@ -410,10 +422,17 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
         this.reply(c, now, xid, type, () => ({ err: ErrorCode.reconfigDisabled }), 'RECO');
         return;
     }
+    if (type === OpCode.createSession) {
+      // A valid type in ZooKeeper, whose prep fails to read the (missing) session timeout.
+      this.reply(c, now, xid, type, () => ({ err: ErrorCode.marshallingError }), 'SESS');
+      return;
+    }
     if (body === undefined && !(type === OpCode.whoAmI)) {
-      // ZooKeeper answers an unknown opcode with Unimplemented and keeps the connection.
-      this.logger.warn(`received packet of unknown type ${type} from ${c.conn.remoteAddress}:${c.conn.remotePort}`);
-      this.reply(c, now, xid, type, () => ({ err: ErrorCode.unimplemented }), 'UNKN');
+      // ZooKeeper (UnimplementedRequestProcessor) answers an unknown opcode with Unimplemented
+      // and zxid -1, then closes the connection.
+      this.logger.warn(`received packet of unknown type ${type} from ${c.conn.remoteAddress}:${c.conn.remotePort} (session ${sessionIdHex(session)}); closing the connection`);
+      this.reply(c, now, xid, type, () => ({ err: ErrorCode.unimplemented, zxid: -1 }), 'UNKN');
+      this.closeWhenDrained(c, 'unknown request type');
       return;
     }
     if (WRITE_OPS.has(type)) {
@@ -424,10 +443,10 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   }
 
   /** Queues a reply slot computed now, or (behind a pending write) when it reaches the head. */
-  private reply(c: Cnxn, started: number, xid: number, op: number, compute: () => { err: number; body?: unknown }, name: string): void {
+  private reply(c: Cnxn, started: number, xid: number, op: number, compute: () => { err: number; body?: unknown; zxid?: number }, name: string): void {
     const run = (slot: Slot): void => {
-      const { err, body } = compute();
-      slot.bytes = this.encodeReply(c, xid, op, err, body, started, name);
+      const { err, body, zxid } = compute();
+      slot.bytes = this.encodeReply(c, xid, op, err, body, started, name, zxid);
       slot.deferred = null;
     };
     if (c.queue.length === 0) {
@@ -442,8 +461,8 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     this.track(c, 1);
   }
 
-  private encodeReply(c: Cnxn, xid: number, op: number, err: number, body: unknown, started: number, name: string): Uint8Array {
-    const zxid = this.tree.lastProcessedZxid;
+  private encodeReply(c: Cnxn, xid: number, op: number, err: number, body: unknown, started: number, name: string, zxidOverride?: number): Uint8Array {
+    const zxid = zxidOverride ?? this.tree.lastProcessedZxid;
     const w = new JuteWriter(64);
     encodeReply(w, { xid, zxid, err }, op, err === 0 ? body : undefined);
     const latency = Math.max(0, this.now() - started);
@@ -498,6 +517,13 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       this.track(c, -1);
       this.emit(c, head.bytes);
     }
+    if (c.queue.length === 0 && c.closeAfterDrain !== null) this.closeCnxn(c, c.closeAfterDrain);
+  }
+
+  /** Closes the connection once every reply queued so far has been written; reads no more input. */
+  private closeWhenDrained(c: Cnxn, reason: string): void {
+    c.closeAfterDrain = reason;
+    if (c.queue.length === 0) this.closeCnxn(c, reason);
   }
 
   /** Counts requests in the pipeline; pauses reading past globalOutstandingLimit. */
@@ -718,8 +744,8 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     switch (type) {
       case OpCode.exists: {
         const { path, watch } = body as { path: string; watch: boolean };
-        const bad = this.badPath(path);
-        if (bad) return { err: bad };
+        // ZooKeeper's reads look the path up without validating it; exists alone refuses a NUL.
+        if (path.includes('\0')) return { err: ErrorCode.badArguments };
         const stat = this.tree.statNode(path);
         if (watch) this.tree.watches.addWatch(path, watcher, stat ? 'data' : 'exist');
         return stat ? { err: 0, body: { stat } } : { err: ErrorCode.noNode };
@@ -761,15 +787,12 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       }
       case OpCode.sync: {
         const { path } = body as { path: string };
-        const bad = this.badPath(path);
-        return bad ? { err: bad } : { err: 0, body: { path } };
+        return { err: 0, body: { path } };
       }
       case OpCode.whoAmI:
         return { err: 0, body: { clientInfo: c.authIds.map((id) => ({ authScheme: id.scheme, user: id.id })) } };
       case OpCode.addWatch: {
         const { path, mode } = body as { path: string; mode: number };
-        const bad = this.badPath(path);
-        if (bad) return { err: bad };
         this.tree.watches.addWatch(path, watcher, mode === AddWatchMode.persistentRecursive ? 'persistentRecursive' : 'persistent');
         // addWatch's reply body is an ErrorResponse (an int), which clients read.
         return { err: 0, body: { err: 0 } };
@@ -777,8 +800,6 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       case OpCode.checkWatches:
       case OpCode.removeWatches: {
         const { path, type: wtype } = body as { path: string; type: number };
-        const bad = this.badPath(path);
-        if (bad) return { err: bad };
         const ok = type === OpCode.checkWatches ? this.tree.watches.containsWatcher(path, watcher, wtype) : this.removeWatches(c, path, wtype);
         return { err: ok ? 0 : ErrorCode.noWatcher };
       }
@@ -803,19 +824,25 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     return removed;
   }
 
-  private badPath(path: string): number {
-    return pathError(path) === undefined ? 0 : ErrorCode.badArguments;
-  }
-
-  /** Path validity, existence and the ACL the operation needs on the node (0 when allowed). */
+  /**
+   * Existence and the ACL the operation needs on the node (0 when allowed). Like ZooKeeper, reads
+   * do not validate the path: an invalid one is simply not found ("" is the root).
+   */
   private checkNode(c: Cnxn, path: string, op: number): number {
-    const bad = this.badPath(path);
-    if (bad) return bad;
     const node = this.tree.getNode(path);
     if (!node) return ErrorCode.noNode;
     const need = requiredPermission(op);
     if (need && !checkAcl(this.auth, node.acl, need.perms, c.authIds)) return ErrorCode.noAuth;
     return 0;
+  }
+}
+
+/** The RequestHeader of a payload whose record did not decode, or null when even the header does not. */
+function decodableHeader(payload: Uint8Array): RequestHeader | null {
+  try {
+    return RequestHeader.decode(new JuteReader(payload));
+  } catch {
+    return null;
   }
 }
 
