@@ -20,6 +20,7 @@ export const FLOORS = {
   sim: 4,
   conformance: 5,
   recipes: 5,
+  'compat-curator': 5,
 };
 export const APP_FLOOR = 5;
 
