@@ -12,6 +12,13 @@ import {
 import type { ResolvedTcpClientListenerOptions } from './options.js';
 
 const LENGTH_BYTES = 4;
+/**
+ * Most frames handed to onFrames in one call. Between calls the connection checks its unsent
+ * output, so a client that pipelines many requests with large replies and does not read them
+ * costs at most this many replies beyond maxOutboundBytes, not one reply per frame of a chunk.
+ * Calls made in one turn still share the server's group commit and one corked write.
+ */
+export const FRAMES_PER_DELIVERY = 32;
 
 /** What the input bytes mean right now. */
 const Mode = {
@@ -47,6 +54,8 @@ export class TcpClientConnection implements ClientConnection {
   private outboundPaused = false;
   private corked = false;
   private lingerTimer: NodeJS.Timeout | null = null;
+  /** Decoded frames held back while output is over the limit (or the server paused us). */
+  private held: Uint8Array[] = [];
 
   constructor(
     readonly id: number,
@@ -121,6 +130,11 @@ export class TcpClientConnection implements ClientConnection {
 
   resume(): void {
     this.appPaused = false;
+    // Held frames go out on a later tick: resume() is called from inside the server's own code.
+    if (this.held.length > 0) process.nextTick(() => {
+      this.deliverHeld();
+      this.updateReading();
+    });
     this.updateReading();
   }
 
@@ -144,6 +158,7 @@ export class TcpClientConnection implements ClientConnection {
     if (this.outboundPaused && this.socket.writableLength === 0) {
       this.outboundPaused = false;
       this.options.logger('debug', 'client output drained: reading resumed', { id: this.id });
+      this.deliverHeld();
       this.updateReading();
     }
   };
@@ -226,7 +241,31 @@ export class TcpClientConnection implements ClientConnection {
       this.close(`protocol error: ${err.message}`);
       return;
     }
-    if (payloads.length > 0) this.guarded('onFrames', () => this.handler.onFrames(this, payloads));
+    if (payloads.length === 0) return;
+    if (this.held.length > 0) {
+      this.held.push(...payloads);
+      return;
+    }
+    this.held = payloads;
+    this.deliverHeld();
+  }
+
+  /** Hands held frames to the server in slices while the output stays under the limit. */
+  private deliverHeld(): void {
+    while (this.held.length > 0 && !this.closed && !this.appPaused && !this.outboundPaused) {
+      const slice = this.held.length <= FRAMES_PER_DELIVERY ? this.held : this.held.slice(0, FRAMES_PER_DELIVERY);
+      this.held = slice === this.held ? [] : this.held.slice(FRAMES_PER_DELIVERY);
+      this.guarded('onFrames', () => this.handler.onFrames(this, slice));
+      if (this.held.length > 0 && !this.closed && this.socket.writableLength > this.options.maxOutboundBytes) {
+        this.outboundPaused = true;
+        this.counters.backpressurePauses++;
+        this.options.logger('debug', 'client output over limit: reading paused', {
+          id: this.id, bufferedBytes: this.socket.writableLength, maxOutboundBytes: this.options.maxOutboundBytes, heldFrames: this.held.length,
+        });
+        this.updateReading();
+      }
+    }
+    if (this.closed) this.held = [];
   }
 
   /** A throwing handler costs its connection, not the server. */

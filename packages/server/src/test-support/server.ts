@@ -2,7 +2,7 @@
 // awaited, and raw clients against it.
 import { createLogger, type Logger } from '../logger.js';
 import { defaultStandaloneConfig, type ServerConfig } from '../config/index.js';
-import { startStandaloneServer } from '../module.js';
+import { startStandaloneServer, type ServerParts } from '../module.js';
 import type { ZooKeeperServer } from '../zk-server.js';
 import { RawClient, type RawConnectOptions } from './raw-client.js';
 
@@ -46,9 +46,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<ServerConfig> = {}, parts: Omit<ServerParts, 'logger'> | ((logger: WaitableLogger) => Omit<ServerParts, 'logger'>) = {}): Promise<TestServer> {
   const logger = waitableLogger();
-  const server = await startStandaloneServer(defaultStandaloneConfig({ clientPort: 0, clientPortAddress: '127.0.0.1', ...overrides }), { logger });
+  if (typeof parts === 'function') parts = parts(logger);
+  const server = await startStandaloneServer(defaultStandaloneConfig({ clientPort: 0, clientPortAddress: '127.0.0.1', ...overrides }), { ...parts, logger });
   const { host, port } = server.listenAddress!;
   const clients: RawClient[] = [];
   return {
