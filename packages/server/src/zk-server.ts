@@ -140,7 +140,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   private running = false;
   private readonly startedAt: number;
   readonly fourLetter: FourLetterWords;
-  readonly stats = { packetsReceived: 0, packetsSent: 0, latencyMin: Number.MAX_SAFE_INTEGER, latencyMax: 0, latencySum: 0, latencyCount: 0, authFailed: 0 };
+  readonly stats = { packetsReceived: 0, packetsSent: 0, latencyMin: Number.MAX_SAFE_INTEGER, latencyMax: 0, latencySum: 0, latencyCount: 0, authFailed: 0, throttlePauses: 0, throttleResumes: 0 };
 
   constructor(
     @inject(ZkServerOptions) readonly options: ZkServerOptions,
@@ -531,9 +531,11 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     this.inFlight += delta;
     if (delta > 0 && this.inFlight > this.options.globalOutstandingLimit && !this.paused.has(c)) {
       this.paused.add(c);
+      this.stats.throttlePauses++;
       c.conn.pause();
     } else if (delta < 0 && this.inFlight <= this.options.globalOutstandingLimit / 2 && this.paused.size > 0) {
       for (const p of this.paused) p.conn.resume();
+      this.stats.throttleResumes += this.paused.size;
       this.paused.clear();
     }
   }
