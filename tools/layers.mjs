@@ -21,6 +21,7 @@ export const FLOORS = {
   conformance: 5,
   recipes: 5,
   'compat-curator': 5,
+  'compat-clients': 5,
 };
 export const APP_FLOOR = 5;
 
