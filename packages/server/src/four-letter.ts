@@ -154,7 +154,8 @@ export class FourLetterWords {
       ['zk_packets_sent', st.packetsSent],
       ['zk_packets_received', st.packetsReceived],
       ['zk_uptime', s.uptimeMs],
-      ['zk_last_proposal_size', -1],
+      // zk_last_proposal_size and the other proposal metrics exist only on a leader.
+      ...((s.mode === 'leader' ? [['zk_last_proposal_size', -1]] : []) as Array<[string, number]>),
     ];
     return rows.map(([k, v]) => `${k}\t${v}\n`).join('');
   }
@@ -210,7 +211,7 @@ export class FourLetterWords {
     const buckets = s.sessions.expiryBuckets();
     const lines = ['SessionTracker dump:', `Session Sets (${buckets.length})/(${s.sessions.size}):`];
     for (const b of buckets) {
-      lines.push(`${b.ids.length} expire at ${new Date(b.expiresAtMs).toUTCString()}:`);
+      lines.push(`${b.ids.length} expire at ${javaDate(b.expiresAtMs)}:`);
       for (const id of b.ids) lines.push(`\t${sessionIdHex(id)}`);
     }
     const owners = s.tree.sessionsWithEphemerals();
@@ -219,9 +220,29 @@ export class FourLetterWords {
       lines.push(`${sessionIdHex(owner)}:`);
       for (const p of s.tree.getEphemerals(owner, '/')) lines.push(`\t${p}`);
     }
-    const conns = [...s.connections()];
-    lines.push('Connections dump:', `Connections Sets (${conns.length})/(${conns.length}):`);
-    for (const c of conns) lines.push(`\tip: /${c.remoteAddress}:${c.remotePort} sessionId: ${c.sessionId === null ? '0x0' : sessionIdHex(c.sessionId)}`);
+    // Connections grouped by when they expire, like ZooKeeper's connection expiry queue
+    // (a connection without a session expires with its establishment here).
+    const sets = new Map<number, ConnectionInfo[]>();
+    let count = 0;
+    for (const c of s.connections()) {
+      const at = Math.ceil((c.establishedAt + c.timeoutMs) / 1000) * 1000;
+      sets.set(at, [...(sets.get(at) ?? []), c]);
+      count++;
+    }
+    lines.push('Connections dump:', `Connections Sets (${sets.size})/(${count}):`);
+    for (const [at, conns] of [...sets].sort((a, b) => a[0] - b[0])) {
+      lines.push(`${conns.length} expire at ${javaDate(at)}:`);
+      for (const c of conns) lines.push(`\tip: /${c.remoteAddress}:${c.remotePort} sessionId: ${c.sessionId === null ? '0x0' : sessionIdHex(c.sessionId)}`);
+    }
     return lines.join('\n') + '\n';
   }
+}
+
+/** java.util.Date#toString in UTC ("Sun Nov 22 05:00:36 UTC 2026"), as ZooKeeper's dump prints dates. */
+function javaDate(ms: number): string {
+  const d = new Date(ms);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!;
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]!;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${day} ${month} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
