@@ -136,8 +136,8 @@ describe.each(TARGETS)('operations against $name', (target) => {
 
   // zkts differs: whoAmI reports a digest identity as "alice:<hash>" (the ACL id), ZooKeeper as
   // "alice" (DigestAuthenticationProvider.getUserName).
-  const whoAmIIt = target.name === 'zkts' ? it.fails : it;
-  whoAmIIt.skipIf(!target.available)('whoAmI names a digest user by its user name', async () => {
+  const whoAmIIt = !target.available ? it.skip : target.name === 'zkts' ? it.fails : it;
+  whoAmIIt('whoAmI names a digest user by its user name', async () => {
     const { zk } = await fresh();
     await zk.addAuth('digest', 'alice:secret');
     const ids = (await zk.whoAmI()).sort((a, b) => a.authScheme.localeCompare(b.authScheme));
@@ -214,7 +214,6 @@ describe.each(TARGETS)('operations against $name', (target) => {
     expect(e).toBeInstanceOf(ZooKeeperError);
     expect(e).toBeInstanceOf(NoNodeError);
     expect(e).toMatchObject({ code: -101, codeName: 'NONODE', message: 'KeeperErrorCode = NoNode for /x' });
-    // a TTL node without TTL support on the parent path is a server-side BadArguments? No: ttl <= 0 is caught locally.
-    expect(BadArgumentsError.name).toBe('BadArgumentsError');
+    expect(new BadArgumentsError('/p')).toMatchObject({ name: 'BadArgumentsError', code: -8, codeName: 'BADARGUMENTS' });
   });
 });
