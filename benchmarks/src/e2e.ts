@@ -1,0 +1,212 @@
+// End-to-end benchmark: zkts-server and Apache ZooKeeper on this machine, the same load
+// generator (a child process per measurement) against each, cell by cell, in one run.
+//   node dist/e2e.js [--quick] [--ops get,set,create,mixed] [--connections 1,8,32] [--in-flight 1,64]
+//        [--warmup S] [--duration S] [--value-size B] [--keys N] [--servers zkts,zookeeper]
+//        [--profile] [--json FILE]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WORKLOADS, populate, type LoadOptions, type LoadResult } from './loadgen.js';
+import { formatProfile } from './profile.js';
+import { javaVersion, newestProfile, startZkts, startZooKeeper, zookeeperAvailable, type RunningServer } from './servers.js';
+
+interface Plan {
+  ops: string[];
+  connections: number[];
+  inFlight: number[];
+  warmupS: number;
+  durationS: number;
+  valueSize: number;
+  keys: number;
+  servers: string[];
+  profile: boolean;
+  json: string | undefined;
+}
+
+const USAGE = `usage: node dist/e2e.js [--quick] [--ops get,set,create,mixed] [--connections 1,8,32]
+  [--in-flight 1,64] [--warmup S] [--duration S] [--value-size B] [--keys N]
+  [--servers zkts,zookeeper] [--profile] [--json FILE]`;
+
+function parsePlan(argv: readonly string[]): Plan {
+  const quick = argv.includes('--quick');
+  const plan: Plan = {
+    ops: ['get', 'set', 'create', 'mixed'],
+    connections: quick ? [1, 8] : [1, 8, 32],
+    inFlight: [1, 64],
+    warmupS: quick ? 0.5 : 2,
+    durationS: quick ? 1 : 5,
+    valueSize: 100,
+    keys: 1000,
+    servers: ['zkts', 'zookeeper'],
+    profile: false,
+    json: undefined,
+  };
+  const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const nums = (v: string): number[] => list(v).map(Number);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    switch (a) {
+      case '--quick': break;
+      case '--ops': plan.ops = list(v()); break;
+      case '--connections': plan.connections = nums(v()); break;
+      case '--in-flight': plan.inFlight = nums(v()); break;
+      case '--warmup': plan.warmupS = Number(v()); break;
+      case '--duration': plan.durationS = Number(v()); break;
+      case '--value-size': plan.valueSize = Number(v()); break;
+      case '--keys': plan.keys = Number(v()); break;
+      case '--servers': plan.servers = list(v()); break;
+      case '--profile': plan.profile = true; break;
+      case '--json': plan.json = v(); break;
+      case '--help': case '-h':
+        process.stdout.write(USAGE + '\n');
+        process.exit(0);
+        break;
+      default: throw new Error(`unknown argument ${a}\n${USAGE}`);
+    }
+  }
+  for (const op of plan.ops) if (!WORKLOADS[op]) throw new Error(`unknown op ${op} (${Object.keys(WORKLOADS).join(', ')})`);
+  for (const s of plan.servers) if (s !== 'zkts' && s !== 'zookeeper') throw new Error(`unknown server ${s}`);
+  if (plan.servers.includes('zookeeper') && !zookeeperAvailable()) {
+    process.stderr.write('Apache ZooKeeper is not installed: measuring zkts only\n');
+    plan.servers = plan.servers.filter((s) => s !== 'zookeeper');
+  }
+  return plan;
+}
+
+const LOADGEN = fileURLToPath(new URL('./loadgen-main.js', import.meta.url));
+
+/** Runs one measurement in a child process; errors come back as a result with no ops. */
+function measure(opts: LoadOptions, hardTimeoutMs: number): Promise<LoadResult | { failure: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [LOADGEN, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+    }, hardTimeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) {
+        try {
+          resolve(JSON.parse(out) as LoadResult);
+          return;
+        } catch {
+          /* fall through */
+        }
+      }
+      resolve({ failure: (err.trim() || `loadgen exited with ${code}`).split('\n')[0]! });
+    });
+  });
+}
+
+interface Cell {
+  op: string;
+  connections: number;
+  inFlight: number;
+  results: Record<string, LoadResult | { failure: string }>;
+}
+
+const fmtOps = (n: number): string => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
+const fmtMs = (n: number): string => (n >= 10 ? n.toFixed(1) : n >= 1 ? n.toFixed(2) : n.toFixed(3));
+
+function cellText(r: LoadResult | { failure: string } | undefined): { ops: string; lat: string; errs: string; value: number } {
+  if (r === undefined) return { ops: '-', lat: '-', errs: '', value: NaN };
+  if ('failure' in r) return { ops: 'failed', lat: '-', errs: r.failure, value: NaN };
+  const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(' ');
+  return { ops: fmtOps(r.opsPerSec), lat: `${fmtMs(r.latencyMs.p50)} / ${fmtMs(r.latencyMs.p99)}`, errs, value: r.opsPerSec };
+}
+
+function table(cells: Cell[]): string {
+  const header = ['workload', 'conns x in-flight', 'zkts ops/s', 'ZooKeeper ops/s', 'ratio', 'zkts p50 / p99 ms', 'ZooKeeper p50 / p99 ms', 'errors'];
+  const rows = cells.map((c) => {
+    const z = cellText(c.results['zkts']);
+    const k = cellText(c.results['zookeeper']);
+    const ratio = Number.isFinite(z.value) && Number.isFinite(k.value) && k.value > 0 ? `${(z.value / k.value).toFixed(2)}x` : '-';
+    const errs = [z.errs && `zkts ${z.errs}`, k.errs && `zk ${k.errs}`].filter(Boolean).join('; ') || 'none';
+    return [c.op, `${c.connections} x ${c.inFlight}`, z.ops, k.ops, ratio, z.lat, k.lat, errs];
+  });
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => `| ${r.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const plan = parsePlan(process.argv.slice(2));
+  const servers: RunningServer[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= Promise.allSettled(servers.map((s) => s.stop())).then(() => undefined));
+  const onSignal = (sig: string): void => {
+    process.stderr.write(`\n${sig}: stopping servers\n`);
+    void stopAll().then(() => process.exit(130));
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+
+  const profileDir = plan.profile ? mkdtempSync(join(tmpdir(), 'zkts-bench-prof-')) : undefined;
+  const cells: Cell[] = [];
+  try {
+    const byName = new Map<string, RunningServer>();
+    for (const name of plan.servers) {
+      const s = name === 'zkts' ? await startZkts({ cpuProfileDir: profileDir }) : await startZooKeeper();
+      servers.push(s);
+      byName.set(name, s);
+      await populate(s.host, s.port, { keys: plan.keys, valueSize: plan.valueSize });
+    }
+    const cpu = cpus();
+    const about = [
+      `zkts e2e benchmark, ${new Date().toISOString()}`,
+      `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`,
+      `node ${process.version}; ${plan.servers.includes('zookeeper') ? javaVersion() : 'java not used'}`,
+      ...servers.map((s) => `${s.name}: ${s.version} on ${s.host}:${s.port} (pid ${s.pid})${s.name === 'zookeeper' ? ', -Xmx1g, forceSync=no, dataDir on ' + (s.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk') : ', zkts.storage=memory'}`),
+      `workload: ${plan.keys} nodes of ${plan.valueSize} B; get/set/exists on random nodes, create = ephemeral sequential with ${plan.valueSize} B (removed when the session closes), mixed = ${JSON.stringify(WORKLOADS['mixed'])}`,
+      `each cell: ${plan.warmupS} s warm-up + ${plan.durationS} s measured, one fresh load-generator process (new sessions) per server, servers alternate cell by cell`,
+    ];
+    process.stdout.write(about.join('\n') + '\n\n');
+    for (const op of plan.ops) {
+      for (const connections of plan.connections) {
+        for (const inFlight of plan.inFlight) {
+          const cell: Cell = { op, connections, inFlight, results: {} };
+          for (const [name, s] of byName) {
+            const opts: LoadOptions = {
+              host: s.host, port: s.port, connections, inFlight, mix: WORKLOADS[op]!,
+              warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
+            };
+            cell.results[name] = await measure(opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
+          }
+          cells.push(cell);
+          const z = cellText(cell.results['zkts']);
+          const k = cellText(cell.results['zookeeper']);
+          process.stdout.write(`  ${op} ${connections}x${inFlight}: zkts ${z.ops} ops/s (${z.lat} ms)${z.errs ? ' [' + z.errs + ']' : ''}, zookeeper ${k.ops} ops/s (${k.lat} ms)${k.errs ? ' [' + k.errs + ']' : ''}\n`);
+        }
+      }
+    }
+    process.stdout.write('\n' + table(cells) + '\n');
+    process.stdout.write('ratio = zkts ops/s / ZooKeeper ops/s; latencies from the generator (request written to reply read), ms\n');
+    if (plan.json) writeFileSync(plan.json, JSON.stringify({ about, plan, cells }, null, 2));
+  } finally {
+    await stopAll();
+  }
+  if (profileDir) {
+    const file = newestProfile(profileDir);
+    process.stdout.write('\n' + (file ? formatProfile(file, 25) : `no CPU profile written in ${profileDir}`) + '\n');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`e2e: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);
