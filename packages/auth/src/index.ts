@@ -31,3 +31,4 @@ export {
 export type { AclRequirement, AclTarget } from './acl.js';
 export { registerAuth } from './di.js';
 export type { RegisterAuthOptions } from './di.js';
+export { javaIdHash, userNameOf, zooKeeperAuthOrder } from './order.js';

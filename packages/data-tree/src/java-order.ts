@@ -3,12 +3,9 @@
 // session close fires. Reproducing the order (String.hashCode, HashMap's hash spreading and
 // table size) makes those events arrive exactly as they do from ZooKeeper.
 
-/** java.lang.String.hashCode over UTF-16 code units, with int32 overflow. */
-export function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
+import { javaStringHash } from '@zkts/protocol';
+
+export { javaStringHash };
 
 const JAVA_HASHSET_INITIAL_CAPACITY = 16;
 const JAVA_HASHSET_LOAD_FACTOR = 0.75;

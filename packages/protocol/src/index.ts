@@ -7,3 +7,4 @@ export * from './txn.js';
 export * from './dispatch.js';
 export * from './frame.js';
 export * from './path.js';
+export { javaStringHash } from './java-hash.js';

@@ -34,7 +34,7 @@ import {
   type WatchDelivery,
   type WriteRequest,
 } from '@zkts/data-tree';
-import { AuthRegistry, checkAcl, fixupAcl, initialAuthIds, isAuthFailed, redactAcl, requiredPermission } from '@zkts/auth';
+import { AuthRegistry, checkAcl, fixupAcl, initialAuthIds, isAuthFailed, redactAcl, requiredPermission, userNameOf, zooKeeperAuthOrder } from '@zkts/auth';
 import { SessionTracker, sessionIdHex } from '@zkts/session';
 import { TxnLog, zxidToHex, type LogEntry } from '@zkts/txn-log';
 import { ClientListener, type ClientConnection, type ClientHandler, type FourLetterWord, type ListenAddress } from '@zkts/transport';
@@ -78,6 +78,8 @@ interface Slot {
 class Cnxn {
   session: bigint | null = null;
   timeoutMs = 0;
+  /** Auth ids in the order they were added; authIds is the same set in ZooKeeper's order. */
+  private readonly authAdded: Id[];
   authIds: Id[];
   established = false;
   closing = false;
@@ -102,8 +104,14 @@ class Cnxn {
   latencyCount = 0;
 
   constructor(readonly conn: ClientConnection, now: number) {
-    this.authIds = initialAuthIds(conn);
+    this.authAdded = initialAuthIds(conn);
+    this.authIds = zooKeeperAuthOrder(this.authAdded);
     this.establishedAt = now;
+  }
+
+  addAuthIds(ids: readonly Id[]): void {
+    for (const id of ids) if (!this.authAdded.some((a) => a.scheme === id.scheme && a.id === id.id)) this.authAdded.push(id);
+    this.authIds = zooKeeperAuthOrder(this.authAdded);
   }
 }
 
@@ -719,7 +727,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       this.closeCnxn(c, 'authentication failed');
       return;
     }
-    for (const id of ids) if (!c.authIds.some((a) => a.scheme === id.scheme && a.id === id.id)) c.authIds.push(id);
+    c.addAuthIds(ids);
     this.reply(c, started, Xid.auth, OpCode.auth, () => ({ err: 0 }), 'AUTH');
   }
 
@@ -792,7 +800,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
         return { err: 0, body: { path } };
       }
       case OpCode.whoAmI:
-        return { err: 0, body: { clientInfo: c.authIds.map((id) => ({ authScheme: id.scheme, user: id.id })) } };
+        return { err: 0, body: { clientInfo: c.authIds.map((id) => ({ authScheme: id.scheme, user: userNameOf(id) })) } };
       case OpCode.addWatch: {
         const { path, mode } = body as { path: string; mode: number };
         this.tree.watches.addWatch(path, watcher, mode === AddWatchMode.persistentRecursive ? 'persistentRecursive' : 'persistent');
