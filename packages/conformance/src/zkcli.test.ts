@@ -14,12 +14,8 @@ import { diffTranscripts, normaliseTranscript, runZkCli, sections, ZKCLI_QUOTA_E
  * turns red once zkts matches, so the entry can be removed.
  */
 const KNOWN_DIFFERENCES = new Set([
-  // ZooKeeper lists a session's ephemerals in Java HashSet order; zkts in creation order.
-  'known difference: getEphemerals order of two ephemerals',
   // ZooKeeper's stats for a quota on /zookeeper count its own /zookeeper/quota nodes as they are made.
   'known difference: a quota on /zookeeper counts ZooKeeper\'s own quota nodes',
-  // zkts enforces countHardLimit; ZooKeeper 3.8 only logs unless zookeeper.enforceQuota=true.
-  'known difference: a create over a hard count quota (ZooKeeper 3.8 enforces none by default)',
 ]);
 
 async function onReference(script: string, config: Record<string, boolean> = {}): Promise<string[]> {
@@ -31,8 +27,8 @@ async function onReference(script: string, config: Record<string, boolean> = {})
   }
 }
 
-async function onZkts(script: string): Promise<string[]> {
-  const server = await startStandaloneServer(defaultStandaloneConfig({ clientPort: 0, extendedTypesEnabled: true }), { logger: memoryLogger() });
+async function onZkts(script: string, enforceQuota = false): Promise<string[]> {
+  const server = await startStandaloneServer(defaultStandaloneConfig({ clientPort: 0, extendedTypesEnabled: true, enforceQuota }), { logger: memoryLogger() });
   try {
     const { host, port } = server.listenAddress!;
     const connectString = `${host}:${port}`;
@@ -79,10 +75,10 @@ describe.skipIf(!referenceZooKeeperAvailable() || !zkCliAvailable())('zkCli.sh t
   );
 });
 
-describe.skipIf(!referenceZooKeeperAvailable() || !zkCliAvailable())('zkCli.sh transcripts: hard quotas (ZooKeeper with enforceQuota=true) and zkts', () => {
+describe.skipIf(!referenceZooKeeperAvailable() || !zkCliAvailable())('zkCli.sh transcripts: hard quotas (enforceQuota=true on both)', () => {
   it('prints the same for creates and sets over hard count and byte quotas', async () => {
     const quotaScript = readFileSync(ZKCLI_QUOTA_ENFORCED_SCRIPT, 'utf8');
-    const [reference, candidate] = await Promise.all([onReference(quotaScript, { enforceQuota: true }), onZkts(quotaScript)]);
+    const [reference, candidate] = await Promise.all([onReference(quotaScript, { enforceQuota: true }), onZkts(quotaScript, true)]);
     expect(reference.filter((l) => l.startsWith('! Quota has exceeded')).length).toBeGreaterThanOrEqual(4);
     expect(diffTranscripts(reference, candidate)).toBe('');
   }, 120_000);

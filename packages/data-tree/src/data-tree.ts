@@ -4,6 +4,7 @@
 import { ErrorCode, EventType, KeeperState, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
 import type { ACL, Stat, StatPersisted } from '@zkts/protocol';
 import { nodeDigest } from './digest.js';
+import { javaHashSetCloneOrder } from './java-order.js';
 import {
   CONTAINER_EPHEMERAL_OWNER,
   EphemeralKind,
@@ -120,11 +121,19 @@ export class DataTree {
     return n ? { acl: [...n.acl], stat: this.toStat(n) } : null;
   }
 
-  /** Ephemeral paths of a session starting with prefix (getEphemerals op). */
+  /**
+   * Ephemeral paths of a session starting with prefix (the getEphemerals op), in the order
+   * ZooKeeper answers: a clone of its per-session HashSet, filtered.
+   */
   getEphemerals(sessionId: bigint, prefix = '/'): string[] {
+    const ordered = javaHashSetCloneOrder(this.ephemeralPaths(sessionId), this.ephemeralHighWater(sessionId));
+    return prefix === '/' ? ordered : ordered.filter((p) => p.startsWith(prefix));
+  }
+
+  /** A session's ephemeral paths in the order they were created. */
+  ephemeralPaths(sessionId: bigint): string[] {
     const set = this.ephemerals.get(sessionId);
-    if (!set) return [];
-    return prefix === '/' ? [...set] : [...set].filter((p) => p.startsWith(prefix));
+    return set ? [...set] : [];
   }
 
   /** Sessions owning ephemerals. */

@@ -261,7 +261,7 @@ class Preparer {
       case OpCode.createSession:
         return { type: OpCode.createSession, timeOut: req.timeOut };
       case OpCode.closeSession: {
-        const es = new Set(this.tree.getEphemerals(this.ctx.sessionId));
+        const es = new Set(this.tree.ephemeralPaths(this.ctx.sessionId));
         for (const c of this.changes.records()) {
           if (c.stat === null) es.delete(c.path);
           else if (c.stat.ephemeralOwner === this.ctx.sessionId) es.add(c.path);

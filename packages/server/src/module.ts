@@ -31,6 +31,7 @@ export function serverOptionsFromConfig(cfg: ServerConfig, clock?: () => number)
     minSessionTimeoutMs: cfg.minSessionTimeoutMs,
     maxSessionTimeoutMs: cfg.maxSessionTimeoutMs,
     extendedTypesEnabled: cfg.extendedTypesEnabled,
+    enforceQuota: cfg.enforceQuota,
     globalOutstandingLimit: cfg.globalOutstandingLimit,
     fourLetterWords: words.includes('*') ? 'all' : new Set(words),
     containerCheckIntervalMs: cfg.containerCheckIntervalMs,

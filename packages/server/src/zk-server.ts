@@ -49,6 +49,8 @@ export interface ZkServerOptions {
   maxSessionTimeoutMs: number;
   /** zookeeper.extendedTypesEnabled: TTL nodes and the 0xff owner byte. */
   extendedTypesEnabled: boolean;
+  /** zookeeper.enforceQuota: hard quotas fail writes (otherwise they are only logged, as ZooKeeper). */
+  enforceQuota?: boolean | undefined;
   /** Requests in the pipeline across all connections before reading is paused (globalOutstandingLimit). */
   globalOutstandingLimit: number;
   /** Words answered on the client port; the rest get ZooKeeper's "not in the whitelist" answer. */
@@ -573,6 +575,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       checkAcl: this.aclChecker(c),
       fixupAcl: (path, acl) => fixupAcl(this.auth, path, c.authIds, acl),
       ttlEnabled: this.options.extendedTypesEnabled,
+      enforceQuota: this.options.enforceQuota ?? false,
       outstanding: this.outstanding,
     });
     for (const w of prepared.quotaWarnings) this.logger.warn(w);

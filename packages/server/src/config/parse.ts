@@ -136,6 +136,8 @@ const HANDLERS: Readonly<Record<string, (ctx: Ctx, e: PropertyEntry, d: Draft) =
   },
   '4lw.commands.whitelist': (c, e, d) => { d.fourLetterWordWhitelist = parseWhitelist(c, e); },
   extendedTypesEnabled: (c, e, d) => { d.extendedTypesEnabled = bool(c, e); },
+  // ZooKeeper's zookeeper.enforceQuota system property (3.7+): hard quotas fail writes only when true.
+  enforceQuota: (c, e, d) => { d.enforceQuota = bool(c, e); },
   'readonlymode.enabled': (c, e, d) => { d.readOnlyModeEnabled = bool(c, e); },
   localSessionsEnabled: (c, e, d) => { d.localSessionsEnabled = bool(c, e); },
   localSessionsUpgradingEnabled: (c, e, d) => { d.localSessionsUpgradingEnabled = bool(c, e); },
@@ -338,6 +340,7 @@ function baseDraft(fileName: string): Draft {
     fourLetterWordWhitelist: ['srvr'],
     enabledFourLetterWords: [],
     extendedTypesEnabled: false,
+    enforceQuota: false,
     readOnlyModeEnabled: false,
     localSessionsEnabled: false,
     localSessionsUpgradingEnabled: false,

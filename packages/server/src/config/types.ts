@@ -77,6 +77,8 @@ export interface ServerConfig {
   /** Commands actually enabled: the whitelist plus srvr always, plus isro in read-only mode. */
   readonly enabledFourLetterWords: readonly string[];
   readonly extendedTypesEnabled: boolean;
+  /** Hard quota limits fail writes with QuotaExceeded (ZooKeeper's zookeeper.enforceQuota; default false). */
+  readonly enforceQuota: boolean;
   readonly readOnlyModeEnabled: boolean;
   readonly localSessionsEnabled: boolean;
   readonly localSessionsUpgradingEnabled: boolean;
