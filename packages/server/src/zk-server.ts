@@ -713,6 +713,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const now = this.now();
     const candidates = [...this.tree.containerCandidates(), ...this.tree.ttlExpired(now)];
     const limit = Math.max(1, Math.floor((this.options.containerMaxPerMinute * this.options.containerCheckIntervalMs) / 60_000));
+    if (this.logger.enabled('debug')) this.logger.debug(`container cleaner ran: ${candidates.length} candidate(s)`);
     for (const path of candidates.slice(0, limit)) {
       this.submitServerTxn(0n, 0, { type: OpCode.deleteContainer, path }, now, (rc) => {
         if (rc.err === 0) this.logger.debug(`deleted container/ttl node ${path}`);
