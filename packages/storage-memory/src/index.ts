@@ -1,1 +1,3 @@
 export * from './memory-txn-log.js';
+export * from './memory-snapshot-store.js';
+export * from './memory-epoch-store.js';

@@ -1,2 +1,8 @@
 export * from './zxid.js';
 export * from './spi.js';
+export * from './errors.js';
+export * from './entry-codec.js';
+export * from './snapshot.js';
+export * from './epoch.js';
+export * from './recover.js';
+export { crc32 } from './checksum.js';

@@ -1,0 +1,394 @@
+// FileTxnLog: the transaction log as append-only segment files in dataLogDir.
+//
+//   segment file  log.<first zxid hex>
+//   header        "ZKTL" | u32 version (1) | u64 dbId (0)                         16 bytes
+//   entries       txn-log's entry framing (u32 length | u32 crc32 | body), back to back
+//   padding       zeros up to the preallocated size (a zero length ends the entries)
+//
+// Group commit: append() encodes into a buffer; flush() writes everything buffered with one
+// write and one fsync, and flushes called while one runs share the next one. A segment is
+// rolled (a new file started) at a flush once the active one holds snapCount/2 +
+// random(snapCount/2) entries, as ZooKeeper's SyncRequestProcessor does.
+//
+// Opening scans every segment. A bad entry at the end of the newest segment (nothing valid
+// after it) is a torn write: it is cut off and reported in `dropped`. A bad entry with valid
+// data after it, or in an older segment, is corruption: open() refuses with a CorruptionError
+// naming the file and offset.
+import { join } from 'node:path';
+import {
+  CorruptionError,
+  type Dropped,
+  type LogEntry,
+  type TxnLog,
+  type Zxid,
+  allZero,
+  encodeEntries,
+  logFileName,
+  readEntryAt,
+  validEntryAfter,
+  zxidFromFileName,
+  zxidToHex,
+} from '@zkts/txn-log';
+import { type StorageFile, type StorageFs, nodeFs } from './fs.js';
+
+export const LOG_MAGIC = 'ZKTL';
+export const LOG_VERSION = 1;
+export const LOG_HEADER_BYTES = 16;
+/** ZooKeeper's zookeeper.preAllocSize default: 64 MB. */
+export const PRE_ALLOC_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
+/** ZooKeeper's snapCount default. */
+export const SNAP_COUNT_DEFAULT = 100_000;
+/** ZooKeeper raises a snapCount below 2 to 2. */
+export const SNAP_COUNT_MIN = 2;
+
+export interface FileTxnLogOptions {
+  /** dataLogDir (ZooKeeper adds version-2 below it; registerFileStorage does that). */
+  readonly dir: string;
+  readonly preAllocSizeBytes?: number;
+  readonly snapCount?: number;
+  /** Uniform in [0, 1): picks each segment's roll point. Default Math.random. */
+  readonly random?: () => number;
+  /** ZooKeeper's forceSync: false skips fsync (not durable; for tests and benchmarks). */
+  readonly forceSync?: boolean;
+  readonly fs?: StorageFs;
+}
+
+interface Segment {
+  readonly name: string;
+  readonly path: string;
+  readonly firstZxid: Zxid;
+  lastZxid: Zxid;
+  count: number;
+  /** Bytes of header + valid entries. */
+  end: number;
+  /** The file's size (end + zero padding). */
+  allocated: number;
+}
+
+export class FileTxnLog implements TxnLog {
+  readonly dropped: Dropped[] = [];
+  private readonly fs: StorageFs;
+  private readonly preAlloc: number;
+  private readonly snapCount: number;
+  private readonly random: () => number;
+  private readonly forceSync: boolean;
+  private segments: Segment[] = [];
+  private active: StorageFile | null = null;
+  /** Entries after which the active segment is rolled; drawn when a segment is created or reopened. */
+  private rollAt: number;
+  private last: Zxid = 0;
+  private pendingBufs: Buffer[] = [];
+  private pendingEntries: LogEntry[] = [];
+  private writingEntries: readonly LogEntry[] = [];
+  private inFlight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private failed: Error | null = null;
+  private closed = false;
+
+  /** Opens (creating if needed) the log in `options.dir`, cutting a torn tail. */
+  static async open(options: FileTxnLogOptions): Promise<FileTxnLog> {
+    const log = new FileTxnLog(options);
+    await log.load();
+    return log;
+  }
+
+  private constructor(readonly options: FileTxnLogOptions) {
+    this.fs = options.fs ?? nodeFs;
+    this.preAlloc = options.preAllocSizeBytes ?? PRE_ALLOC_SIZE_BYTES_DEFAULT;
+    this.snapCount = options.snapCount ?? SNAP_COUNT_DEFAULT;
+    this.random = options.random ?? Math.random;
+    this.forceSync = options.forceSync ?? true;
+    if (!Number.isInteger(this.preAlloc) || this.preAlloc < 1) throw new RangeError(`preAllocSizeBytes ${this.preAlloc} must be a positive integer`);
+    if (!Number.isInteger(this.snapCount) || this.snapCount < SNAP_COUNT_MIN) throw new RangeError(`snapCount ${this.snapCount} must be an integer >= ${SNAP_COUNT_MIN}`);
+    this.rollAt = Math.floor(this.snapCount / 2); // redrawn for each segment
+  }
+
+  /** ZooKeeper's roll point: snapCount/2 + random(snapCount/2), so peers do not roll together. */
+  private nextRollAt(): number {
+    const half = Math.floor(this.snapCount / 2);
+    const r = this.random();
+    if (!(r >= 0 && r < 1)) throw new RangeError(`random() returned ${r}, outside [0, 1)`);
+    return Math.max(1, half + Math.floor(r * half));
+  }
+
+  /** The segment files, oldest first (names and first zxids). */
+  segmentNames(): string[] {
+    return this.segments.map((s) => s.name);
+  }
+
+  private async load(): Promise<void> {
+    const dir = this.options.dir;
+    await this.fs.mkdirp(dir);
+    const names = (await this.fs.readdir(dir))
+      .map((name) => ({ name, zxid: zxidFromFileName(name, 'log') }))
+      .filter((n): n is { name: string; zxid: number } => n.zxid !== null)
+      .sort((a, b) => a.zxid - b.zxid);
+    let prev = 0;
+    for (let i = 0; i < names.length; i++) {
+      const { name, zxid } = names[i]!;
+      const isLast = i === names.length - 1;
+      const path = join(dir, name);
+      const f = await this.fs.open(path, 'read');
+      let buf: Buffer;
+      try {
+        buf = await f.read(0, await f.size());
+      } finally {
+        await f.close();
+      }
+      const seg = this.scanSegment(path, name, zxid, buf, isLast, prev);
+      if (seg === null) {
+        await this.fs.unlink(path);
+        await this.fs.syncDir(dir);
+        continue;
+      }
+      if (seg.end < buf.length && !allZero(buf, seg.end, buf.length)) {
+        // A torn tail: zero it so the padding is clean again.
+        const h = await this.fs.open(path, 'update');
+        await h.truncate(seg.end);
+        await h.truncate(seg.allocated);
+        await h.sync();
+        await h.close();
+      }
+      this.segments.push(seg);
+      prev = seg.lastZxid;
+    }
+    this.last = prev;
+    const tail = this.segments.at(-1);
+    if (tail) {
+      this.active = await this.fs.open(tail.path, 'update');
+      this.rollAt = this.nextRollAt();
+    }
+  }
+
+  /** Validates one segment; null = the newest segment holds nothing valid (a torn creation). */
+  private scanSegment(path: string, name: string, nameZxid: Zxid, buf: Buffer, isLast: boolean, prevZxid: Zxid): Segment | null {
+    const headerOk = buf.length >= LOG_HEADER_BYTES && buf.toString('latin1', 0, 4) === LOG_MAGIC && buf.readUInt32BE(4) === LOG_VERSION;
+    if (!headerOk) {
+      if (isLast && !validEntryAfter(buf, 0)) {
+        this.dropped.push({ file: path, offset: 0, bytes: buf.length, reason: 'segment header torn or missing; segment removed' });
+        return null;
+      }
+      throw new CorruptionError(path, 0, `bad segment header (want ${LOG_MAGIC} version ${LOG_VERSION})`, buf.length);
+    }
+    const seg: Segment = { name, path, firstZxid: nameZxid, lastZxid: 0, count: 0, end: LOG_HEADER_BYTES, allocated: buf.length };
+    let offset = LOG_HEADER_BYTES;
+    for (;;) {
+      const r = readEntryAt(buf, offset);
+      if (r.kind === 'end') {
+        if (validEntryAfter(buf, offset)) throw new CorruptionError(path, offset, 'zeroed entry with valid entries after it', buf.length);
+        break;
+      }
+      if (r.kind === 'bad') {
+        if (!isLast || validEntryAfter(buf, offset)) throw new CorruptionError(path, offset, r.reason, buf.length);
+        let nonZeroEnd = buf.length;
+        while (nonZeroEnd > offset && buf[nonZeroEnd - 1] === 0) nonZeroEnd--;
+        this.dropped.push({ file: path, offset, bytes: nonZeroEnd - offset, reason: `torn tail: ${r.reason}` });
+        break;
+      }
+      const z = r.entry.hdr.zxid;
+      if (seg.count === 0 && z !== nameZxid) throw new CorruptionError(path, offset, `first entry ${zxidToHex(z)} does not match the file name`, buf.length);
+      if (z <= prevZxid) throw new CorruptionError(path, offset, `entry ${zxidToHex(z)} does not advance past ${zxidToHex(prevZxid)}`, buf.length);
+      prevZxid = z;
+      seg.lastZxid = z;
+      seg.count++;
+      offset = r.next;
+      seg.end = offset;
+    }
+    if (seg.count === 0) {
+      if (!isLast) throw new CorruptionError(path, LOG_HEADER_BYTES, 'segment holds no entries but is not the newest', buf.length);
+      this.dropped.push({ file: path, offset: 0, bytes: seg.end, reason: 'newest segment holds no whole entry; segment removed' });
+      return null;
+    }
+    return seg;
+  }
+
+  append(entries: readonly LogEntry[]): void {
+    this.usable();
+    let last = this.lastZxid();
+    for (const e of entries) {
+      if (e.hdr.zxid <= last) throw new RangeError(`append out of order: zxid ${zxidToHex(e.hdr.zxid)} after ${zxidToHex(last)}`);
+      last = e.hdr.zxid;
+    }
+    if (entries.length === 0) return;
+    this.pendingBufs.push(encodeEntries(entries));
+    this.pendingEntries.push(...entries);
+  }
+
+  lastZxid(): Zxid {
+    return this.pendingEntries.at(-1)?.hdr.zxid ?? this.writingEntries.at(-1)?.hdr.zxid ?? this.last;
+  }
+
+  flush(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.pendingEntries.length === 0) return this.inFlight ?? Promise.resolve();
+    if (this.queued) return this.queued;
+    const prev = this.inFlight ?? Promise.resolve();
+    const next: Promise<void> = prev.then(() => {
+      this.queued = null;
+      this.inFlight = next;
+      return this.writeBatch();
+    });
+    this.queued = next;
+    const clear = () => {
+      if (this.inFlight === next) this.inFlight = null;
+    };
+    next.then(clear, clear);
+    return next;
+  }
+
+  /** Writes everything pending with one write and one fsync. */
+  private async writeBatch(): Promise<void> {
+    if (this.failed) throw this.failed;
+    const entries = this.pendingEntries;
+    const data = this.pendingBufs.length === 1 ? this.pendingBufs[0]! : Buffer.concat(this.pendingBufs);
+    this.pendingEntries = [];
+    this.pendingBufs = [];
+    if (entries.length === 0) return;
+    this.writingEntries = entries;
+    try {
+      let seg = this.segments.at(-1);
+      if (seg === undefined || this.active === null || seg.count >= this.rollAt) {
+        await this.active?.close();
+        this.active = null;
+        seg = await this.createSegment(entries[0]!.hdr.zxid, data);
+      } else {
+        const need = seg.end + data.length;
+        if (need > seg.allocated) {
+          seg.allocated = Math.ceil(need / this.preAlloc) * this.preAlloc;
+          await this.active.truncate(seg.allocated);
+        }
+        await this.active.write(data, seg.end);
+        if (this.forceSync) await this.active.sync();
+        seg.end = need;
+      }
+      seg.count += entries.length;
+      seg.lastZxid = entries.at(-1)!.hdr.zxid;
+      this.last = seg.lastZxid;
+      this.writingEntries = [];
+    } catch (e) {
+      // A failed write leaves the file in an unknown state: refuse further use (ZooKeeper exits).
+      this.failed = e instanceof Error ? e : new Error(String(e));
+      throw this.failed;
+    }
+  }
+
+  /** Starts a segment whose first entries are `data`: header + data in one write, one fsync. */
+  private async createSegment(firstZxid: Zxid, data: Buffer): Promise<Segment> {
+    const name = logFileName(firstZxid);
+    const path = join(this.options.dir, name);
+    const header = Buffer.alloc(LOG_HEADER_BYTES);
+    header.write(LOG_MAGIC, 0, 'latin1');
+    header.writeUInt32BE(LOG_VERSION, 4);
+    const end = LOG_HEADER_BYTES + data.length;
+    const allocated = Math.ceil(end / this.preAlloc) * this.preAlloc;
+    const f = await this.fs.open(path, 'create');
+    await f.truncate(allocated);
+    await f.write(Buffer.concat([header, data]), 0);
+    if (this.forceSync) await f.sync();
+    if (this.forceSync) await this.fs.syncDir(this.options.dir);
+    this.active = f;
+    const seg: Segment = { name, path, firstZxid, lastZxid: 0, count: 0, end, allocated };
+    this.segments.push(seg);
+    this.rollAt = this.nextRollAt();
+    return seg;
+  }
+
+  async *readFrom(zxid: Zxid): AsyncIterable<LogEntry> {
+    this.usable();
+    // What is durable or buffered right now; later appends are not part of this read.
+    const segs = this.segments.map((s) => ({ path: s.path, firstZxid: s.firstZxid, lastZxid: s.lastZxid, end: s.end }));
+    const tail = [...this.writingEntries, ...this.pendingEntries];
+    let start = 0;
+    while (start + 1 < segs.length && segs[start + 1]!.firstZxid <= zxid) start++;
+    for (const s of segs.slice(start)) {
+      if (s.lastZxid < zxid) continue;
+      for (const e of await this.readSegment(s.path, s.end)) if (e.hdr.zxid >= zxid) yield e;
+    }
+    for (const e of tail) if (e.hdr.zxid >= zxid) yield e;
+  }
+
+  private async readSegment(path: string, end: number): Promise<LogEntry[]> {
+    const f = await this.fs.open(path, 'read');
+    let buf: Buffer;
+    try {
+      buf = await f.read(0, end);
+    } finally {
+      await f.close();
+    }
+    const out: LogEntry[] = [];
+    let offset = LOG_HEADER_BYTES;
+    while (offset < end) {
+      const r = readEntryAt(buf, offset);
+      if (r.kind !== 'entry') throw new CorruptionError(path, offset, r.kind === 'bad' ? r.reason : 'entries end early', buf.length);
+      out.push(r.entry);
+      offset = r.next;
+    }
+    return out;
+  }
+
+  async truncateAfter(zxid: Zxid): Promise<void> {
+    this.usable();
+    await this.flush();
+    const dir = this.options.dir;
+    let removed = false;
+    while (this.segments.length > 0 && this.segments.at(-1)!.firstZxid > zxid) {
+      const seg = this.segments.pop()!;
+      await this.active?.close();
+      this.active = null;
+      await this.fs.unlink(seg.path);
+      removed = true;
+    }
+    if (removed) await this.fs.syncDir(dir);
+    const seg = this.segments.at(-1);
+    if (seg === undefined) {
+      this.last = 0;
+      return;
+    }
+    this.active ??= await this.fs.open(seg.path, 'update');
+    if (seg.lastZxid > zxid) {
+      const buf = await this.active.read(0, seg.end);
+      let offset = LOG_HEADER_BYTES;
+      let count = 0;
+      let last = 0;
+      for (;;) {
+        const r = readEntryAt(buf, offset);
+        if (r.kind !== 'entry' || r.entry.hdr.zxid > zxid) break;
+        offset = r.next;
+        count++;
+        last = r.entry.hdr.zxid;
+      }
+      await this.active.truncate(offset); // drops the entries and the padding
+      await this.active.truncate(seg.allocated); // zero padding again
+      if (this.forceSync) await this.active.sync();
+      seg.end = offset;
+      seg.count = count;
+      seg.lastZxid = last;
+    }
+    this.last = seg.lastZxid;
+  }
+
+  async purgeBefore(zxid: Zxid): Promise<void> {
+    this.usable();
+    let removed = false;
+    // Segment i holds only zxids below the next segment's first zxid.
+    while (this.segments.length > 1 && this.segments[1]!.firstZxid <= zxid) {
+      const seg = this.segments.shift()!;
+      await this.fs.unlink(seg.path);
+      removed = true;
+    }
+    if (removed) await this.fs.syncDir(this.options.dir);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.failed) await this.flush();
+    this.closed = true;
+    await this.active?.close();
+    this.active = null;
+  }
+
+  private usable(): void {
+    if (this.closed) throw new Error('FileTxnLog is closed');
+    if (this.failed) throw this.failed;
+  }
+}
