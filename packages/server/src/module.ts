@@ -4,13 +4,13 @@ import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { registerAuth, AuthRegistry } from '@zkts/auth';
 import { DataTree } from '@zkts/data-tree';
-import { MemoryTxnLog } from '@zkts/storage-memory';
 import { TxnLog } from '@zkts/txn-log';
 import { registerTcpTransport } from '@zkts/transport-tcp';
 import type { ClientListener } from '@zkts/transport';
 import { ClientListener as ClientListenerToken } from '@zkts/transport';
 import { ConfigError, formatConfig, type ServerConfig } from './config/index.js';
 import { createLogger, Logger } from './logger.js';
+import { openStorage } from './storage.js';
 import { ZkServerOptions, ZooKeeperServer } from './zk-server.js';
 
 /** What a caller may replace when assembling a server (tests, embedding, other transports). */
@@ -42,26 +42,26 @@ export function serverOptionsFromConfig(cfg: ServerConfig, clock?: () => number)
   };
 }
 
-function createTxnLog(cfg: ServerConfig): TxnLog {
-  if (cfg.zktsStorage === 'memory') return new MemoryTxnLog();
-  throw new ConfigError({
-    fileName: cfg.fileName,
-    key: 'zkts.storage',
-    message: `zkts.storage=${cfg.zktsStorage} is not available yet in this build; use zkts.storage=memory`,
-  });
-}
-
-/** Registers every part of a standalone server in `container`. */
-export function registerStandaloneServer(container: DependencyContainer, cfg: ServerConfig, parts: ServerParts = {}): void {
+/**
+ * Registers every part of a standalone server in `container`. Async: a durable backend
+ * (zkts.storage=file) is opened and the tree and sessions recovered from it first.
+ */
+export async function registerStandaloneServer(container: DependencyContainer, cfg: ServerConfig, parts: ServerParts = {}): Promise<void> {
   if (cfg.distributed) {
     throw new ConfigError({ fileName: cfg.fileName, key: 'server.N', message: 'ensembles (server.N lines) are not available yet in this build; remove them to run standalone' });
   }
   const logger = parts.logger ?? createLogger(cfg.zktsLogLevel);
   for (const w of cfg.warnings) logger.warn(w);
   container.register(Logger, { useValue: logger });
-  container.register(ZkServerOptions, { useValue: serverOptionsFromConfig(cfg, parts.clock) });
-  container.register(TxnLog, { useValue: parts.txnLog ?? createTxnLog(cfg) });
-  container.register(DataTree, { useValue: parts.tree ?? new DataTree({ extendedTypesEnabled: cfg.extendedTypesEnabled }) });
+  // A caller-supplied log stands in for the configured backend (no recovery, no snapshots).
+  const storage = parts.txnLog
+    ? { txnLog: parts.txnLog, tree: new DataTree({ extendedTypesEnabled: cfg.extendedTypesEnabled }), sessions: [], snapshotPolicy: undefined }
+    : await openStorage(container, cfg, logger, parts.clock);
+  container.register(ZkServerOptions, {
+    useValue: { ...serverOptionsFromConfig(cfg, parts.clock), recoveredSessions: storage.sessions, snapshotPolicy: storage.snapshotPolicy },
+  });
+  container.register(TxnLog, { useValue: storage.txnLog });
+  container.register(DataTree, { useValue: parts.tree ?? storage.tree });
   registerAuth(container, { superDigest: cfg.superDigest });
   if (parts.listener) {
     container.register(ClientListenerToken, { useValue: parts.listener });
@@ -84,9 +84,14 @@ export function registerStandaloneServer(container: DependencyContainer, cfg: Se
 /** Builds and starts a standalone server in a child container of the root. */
 export async function startStandaloneServer(cfg: ServerConfig, parts: ServerParts = {}): Promise<ZooKeeperServer> {
   const container = rootContainer.createChildContainer();
-  registerStandaloneServer(container, cfg, parts);
+  await registerStandaloneServer(container, cfg, parts);
   const server = container.resolve(ZooKeeperServer);
-  await server.start();
+  try {
+    await server.start();
+  } catch (e) {
+    await container.resolve<TxnLog>(TxnLog).close().catch(() => undefined);
+    throw e;
+  }
   return server;
 }
 

@@ -41,6 +41,7 @@ import { ClientListener, type ClientConnection, type ClientHandler, type FourLet
 import { inject, injectable, type InjectionToken } from 'tsyringe';
 import { Logger } from './logger.js';
 import { FourLetterWords, type ServerView } from './four-letter.js';
+import { Snapshotter, type SnapshotPolicy } from './storage.js';
 
 export interface ZkServerOptions {
   serverId: number;
@@ -65,6 +66,10 @@ export interface ZkServerOptions {
   /** The text of the `conf` word, given the bound address (it may differ from the config's port 0). */
   confText?: ((address: ListenAddress | null) => string) | undefined;
   clock?: (() => number) | undefined;
+  /** Sessions recovered from storage: tracked again at start, expiring unless clients come back. */
+  recoveredSessions?: readonly { id: bigint; timeoutMs: number }[] | undefined;
+  /** Periodic snapshots (a durable backend); none when absent. */
+  snapshotPolicy?: SnapshotPolicy | undefined;
 }
 
 /** DI token of the server's options (the interface and its token share one name). */
@@ -150,6 +155,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   private running = false;
   private readonly startedAt: number;
   readonly fourLetter: FourLetterWords;
+  private readonly snapshotter: Snapshotter | null;
   readonly stats = { packetsReceived: 0, packetsSent: 0, latencyMin: Number.MAX_SAFE_INTEGER, latencyMax: 0, latencySum: 0, latencyCount: 0, authFailed: 0, throttlePauses: 0, throttleResumes: 0 };
 
   constructor(
@@ -172,6 +178,9 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       now: this.now(),
       maxSessions: options.maxSessions,
     });
+    const now = this.now();
+    for (const s of options.recoveredSessions ?? []) this.sessions.trackSession(s.id, s.timeoutMs, now);
+    this.snapshotter = options.snapshotPolicy ? new Snapshotter(options.snapshotPolicy, log, logger, this.now) : null;
     this.fourLetter = new FourLetterWords(this);
   }
 
@@ -197,6 +206,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     this.timers = [];
     await this.listener.close();
     await this.chain.catch(() => undefined);
+    await this.snapshotter?.idle();
     await this.log.close();
     this.logger.info('shutdown complete');
   }
@@ -642,6 +652,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   private apply(p: PendingTxn): void {
     const rc = this.tree.processTxn(p.entry.hdr, p.entry.txn);
     this.outstanding.applied(p.entry.hdr.zxid);
+    this.snapshotter?.applied(this.tree, () => [...this.sessions.sessions()].map((s) => ({ id: s.id, timeoutMs: s.timeoutMs })));
     this.deliver(rc.deliveries);
     p.onApplied(rc);
   }

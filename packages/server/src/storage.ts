@@ -1,0 +1,147 @@
+// Storage for the standalone server: picks the backend named by zkts.storage, recovers the tree
+// and sessions from it at startup, and takes snapshots (with autopurge) while serving.
+import type { DependencyContainer } from 'tsyringe';
+import { DataTree } from '@zkts/data-tree';
+import { MemoryTxnLog } from '@zkts/storage-memory';
+import { recoverDataTree, registerFileStorage } from '@zkts/storage-file';
+import { purgeStorage, SNAP_RETAIN_COUNT_MIN, zxidToHex, type SessionRecord, type SnapshotStore, type TxnLog } from '@zkts/txn-log';
+import { ConfigError, type ServerConfig } from './config/index.js';
+import type { Logger } from './logger.js';
+
+/** What the server needs to take snapshots: absent for a backend without snapshots (memory). */
+export interface SnapshotPolicy {
+  readonly snapshots: SnapshotStore;
+  /** ZooKeeper's snapCount: a snapshot after snapCount/2 + random(snapCount/2) txns. */
+  readonly snapCount: number;
+  /** autopurge.snapRetainCount (at least 3). */
+  readonly snapRetainCount: number;
+  readonly random?: (() => number) | undefined;
+}
+
+/** The storage a server starts from: its log, the recovered tree and sessions, snapshot policy. */
+export interface OpenedStorage {
+  readonly txnLog: TxnLog;
+  readonly tree: DataTree;
+  readonly sessions: readonly SessionRecord[];
+  readonly snapshotPolicy?: SnapshotPolicy | undefined;
+}
+
+const FILE_OPTION_KEYS: Record<string, string> = { snapCount: 'snapCount', preAllocSizeKb: 'preAllocSize', dataDir: 'dataDir' };
+
+/**
+ * Opens the backend named by cfg.zktsStorage, registers its tokens in `container` and recovers
+ * the tree. `level` and `rocksdb` are refused with a ConfigError naming zkts.storage.
+ */
+export async function openStorage(container: DependencyContainer, cfg: ServerConfig, logger: Logger, now: () => number = Date.now): Promise<OpenedStorage> {
+  if (cfg.zktsStorage === 'memory') {
+    return { txnLog: new MemoryTxnLog(), tree: new DataTree({ extendedTypesEnabled: cfg.extendedTypesEnabled }), sessions: [] };
+  }
+  if (cfg.zktsStorage !== 'file') {
+    throw new ConfigError({
+      fileName: cfg.fileName,
+      key: 'zkts.storage',
+      message: `zkts.storage=${cfg.zktsStorage} is not available yet in this build; use zkts.storage=file or zkts.storage=memory`,
+    });
+  }
+  if (cfg.dataDir === undefined) {
+    throw new ConfigError({ fileName: cfg.fileName, key: 'dataDir', message: 'dataDir is required when zkts.storage is file' });
+  }
+  const started = now();
+  let storage: Awaited<ReturnType<typeof registerFileStorage>>;
+  try {
+    storage = await registerFileStorage(container, {
+      dataDir: cfg.dataDir,
+      dataLogDir: cfg.dataLogDir ?? cfg.dataDir,
+      preAllocSizeKb: cfg.preAllocSizeKb,
+      snapCount: cfg.snapCount,
+      forceSync: cfg.forceSync,
+    });
+  } catch (e) {
+    if (e instanceof RangeError) {
+      const name = /^(\w+)/.exec(e.message)?.[1] ?? '';
+      throw new ConfigError({ fileName: cfg.fileName, key: FILE_OPTION_KEYS[name] ?? 'zkts.storage', message: e.message });
+    }
+    throw e;
+  }
+  const dataLogDir = cfg.dataLogDir ?? cfg.dataDir;
+  logger.info(`opening file storage: dataDir ${cfg.dataDir}${dataLogDir !== cfg.dataDir ? `, dataLogDir ${dataLogDir}` : ''}, snapCount ${cfg.snapCount}, forceSync ${cfg.forceSync}`);
+  for (const d of storage.dropped) logger.warn(`dropped ${d.bytes} bytes of ${d.file} at offset ${d.offset}: ${d.reason}`);
+  let r: Awaited<ReturnType<typeof recoverDataTree>>;
+  try {
+    r = await recoverDataTree(storage.txnLog, storage.snapshots, { extendedTypesEnabled: cfg.extendedTypesEnabled });
+  } catch (e) {
+    await storage.txnLog.close().catch(() => undefined);
+    throw e;
+  }
+  for (const d of r.dropped) {
+    if (!storage.dropped.includes(d)) logger.warn(`skipped ${d.bytes} bytes of ${d.file} at offset ${d.offset}: ${d.reason}`);
+  }
+  for (const z of r.digestMismatches) logger.warn(`digest mismatch after replaying txn ${zxidToHex(z)}`);
+  const ms = now() - started;
+  const from = r.snapshotZxid === null ? 'no snapshot' : `snapshot ${zxidToHex(r.snapshotZxid)}`;
+  logger.info(
+    `recovered ${r.tree.nodeCount} nodes and ${r.sessions.length} sessions from ${from} and ${r.replayed} log entries; last zxid ${zxidToHex(r.lastZxid)} (${ms} ms)`,
+  );
+  return {
+    txnLog: storage.txnLog,
+    tree: r.tree,
+    sessions: r.sessions,
+    snapshotPolicy: {
+      snapshots: storage.snapshots,
+      snapCount: cfg.snapCount,
+      snapRetainCount: Math.max(SNAP_RETAIN_COUNT_MIN, cfg.autopurgeSnapRetainCount),
+    },
+  };
+}
+
+/**
+ * Decides when to snapshot (ZooKeeper's SyncRequestProcessor: after snapCount/2 +
+ * random(snapCount/2) txns, re-rolled each time) and runs one save at a time, then autopurge.
+ */
+export class Snapshotter {
+  private count = 0;
+  private threshold: number;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly policy: SnapshotPolicy,
+    private readonly log: TxnLog,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {
+    this.threshold = this.roll();
+  }
+
+  private roll(): number {
+    const half = Math.max(1, Math.floor(this.policy.snapCount / 2));
+    return half + Math.floor((this.policy.random ?? Math.random)() * half);
+  }
+
+  /** Counts one applied txn; takes a snapshot of `tree` once the threshold is passed. */
+  applied(tree: DataTree, sessions: () => readonly SessionRecord[]): void {
+    this.count++;
+    if (this.count < this.threshold || this.running) return;
+    this.count = 0;
+    this.threshold = this.roll();
+    // The copy is the only synchronous part: later txns change the tree, not this list.
+    const zxid = tree.lastProcessedZxid;
+    const nodes = [...tree.snapshotNodes()];
+    const input = { nodes, sessions: sessions(), digest: tree.digest() };
+    const started = this.now();
+    this.running = this.policy.snapshots
+      .save(zxid, input)
+      .then(async () => {
+        this.logger.info(`snapshot ${zxidToHex(zxid)} saved: ${nodes.length} nodes, ${input.sessions.length} sessions (${this.now() - started} ms)`);
+        await purgeStorage(this.log, this.policy.snapshots, this.policy.snapRetainCount);
+      })
+      .catch((e: unknown) => this.logger.error(`snapshot ${zxidToHex(zxid)} failed: ${(e as Error).message}`))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  /** Resolves once a snapshot in progress (if any) is done. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+}
