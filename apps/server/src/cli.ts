@@ -13,7 +13,8 @@ import {
 
 export const USAGE = `usage: zkts-server [zoo.cfg]
   Starts a ZooKeeper-compatible server. With no file: standalone on 127.0.0.1:2181,
-  tickTime=2000, in-memory storage. Keys are ZooKeeper's (see zoo.cfg docs) plus zkts.*.
+  tickTime=2000, durable storage in ./data (zkts.storage=file). Keys are ZooKeeper's
+  (see zoo.cfg docs) plus zkts.* (zkts.storage=memory keeps nothing across restarts).
   --help      this text
   --version   the version
 `;
@@ -32,6 +33,9 @@ export const processIo: CliIo = {
 export const EXIT_OK = 0;
 export const EXIT_CONFIG = 2;
 export const EXIT_START = 1;
+
+/** The quick start (no zoo.cfg): the built-in defaults, durable in ./data under the working directory. */
+export const QUICKSTART_STORAGE = { zktsStorage: 'file', dataDir: './data', dataLogDir: './data' } as const;
 
 export type CliResult = { exitCode: number } | { server: ZooKeeperServer };
 
@@ -52,7 +56,7 @@ export async function runServer(argv: readonly string[], io: CliIo = processIo):
   }
   let cfg: ServerConfig;
   try {
-    cfg = args[0] === undefined ? defaultStandaloneConfig() : loadConfigFile(args[0]);
+    cfg = args[0] === undefined ? defaultStandaloneConfig(QUICKSTART_STORAGE) : loadConfigFile(args[0]);
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(`zkts-server: invalid configuration: ${e.message}\n`);

@@ -5,7 +5,9 @@ import type { ServerConfig } from './types.js';
 
 /**
  * The quick-start server (zoo_sample.cfg without a dataDir): 127.0.0.1:2181, tickTime 2000,
- * memory storage, every four-letter word (it listens on loopback only). Overrides replace fields; session timeouts and the client address follow
+ * memory storage, every four-letter word (it listens on loopback only). The zkts-server bin's
+ * quick start passes { zktsStorage: 'file', dataDir: './data' } (apps/server QUICKSTART_STORAGE);
+ * embedders and tests get memory so that nothing is written to the working directory. Overrides replace fields; session timeouts and the client address follow
  * tickTimeMs / clientPort unless overridden too. clientPort 0 is allowed here (let the OS pick,
  * for tests); a zoo.cfg cannot say that.
  */
