@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKLOADS, populate, type LoadOptions, type LoadResult } from './loadgen.js';
 import { formatProfile } from './profile.js';
-import { javaVersion, newestProfile, startZkts, startZooKeeper, zookeeperAvailable, type RunningServer } from './servers.js';
+import { fourLetterWord, javaVersion, newestProfile, startZkts, startZooKeeper, zookeeperAvailable, type RunningServer } from './servers.js';
 
 interface Plan {
   ops: string[];
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const servers: RunningServer[] = [];
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
-    (stopping ??= Promise.allSettled(servers.map((s) => s.stop())).then(() => undefined));
+    (stopping ??= Promise.allSettled(servers.map((s) => s.stop(plan.profile ? 120_000 : 5000))).then(() => undefined));
   const onSignal = (sig: string): void => {
     process.stderr.write(`\n${sig}: stopping servers\n`);
     void stopAll().then(() => process.exit(130));
@@ -155,6 +155,7 @@ async function main(): Promise<void> {
 
   const profileDir = plan.profile ? mkdtempSync(join(tmpdir(), 'zkts-bench-prof-')) : undefined;
   const cells: Cell[] = [];
+  const notes: string[] = [];
   try {
     const byName = new Map<string, RunningServer>();
     for (const name of plan.servers) {
@@ -183,6 +184,12 @@ async function main(): Promise<void> {
               warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
             };
             cell.results[name] = await measure(opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
+            // Wait until the server answers again (closing sessions, e.g. removing the ephemerals of
+            // `create`, must not spill into the next measurement of either server).
+            const settleStart = Date.now();
+            await fourLetterWord(s.host, s.port, 'srvr', 300_000).catch(() => '');
+            const settleMs = Date.now() - settleStart;
+            if (settleMs > 500) notes.push(`${name} needed ${(settleMs / 1000).toFixed(1)} s to answer srvr after ${op} ${connections}x${inFlight} (closing its sessions)`);
           }
           cells.push(cell);
           const z = cellText(cell.results['zkts']);
@@ -193,7 +200,8 @@ async function main(): Promise<void> {
     }
     process.stdout.write('\n' + table(cells) + '\n');
     process.stdout.write('ratio = zkts ops/s / ZooKeeper ops/s; latencies from the generator (request written to reply read), ms\n');
-    if (plan.json) writeFileSync(plan.json, JSON.stringify({ about, plan, cells }, null, 2));
+    for (const n of notes) process.stdout.write(`note: ${n}\n`);
+    if (plan.json) writeFileSync(plan.json, JSON.stringify({ about, plan, cells, notes }, null, 2));
   } finally {
     await stopAll();
   }

@@ -1,5 +1,5 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by package.
-//   node dist/profile.js file.cpuprofile [topN]
+//   node dist/profile.js file.cpuprofile [topN] [fromMs,toMs]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +11,13 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Only samples taken between these offsets from the profile's start (ms). */
+export interface ProfileWindow {
+  fromMs: number;
+  toMs: number;
 }
 
 export interface ProfileLine {
@@ -38,10 +45,17 @@ function packageOf(url: string): string {
   return url;
 }
 
-export function summarizeProfile(path: string, top = 20): { functions: ProfileLine[]; packages: ProfileLine[]; totalSamples: number; idlePercent: number } {
+export function summarizeProfile(path: string, top = 20, window?: ProfileWindow): { functions: ProfileLine[]; packages: ProfileLine[]; totalSamples: number; idlePercent: number } {
   const prof = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const hits = new Map<number, number>();
-  if (prof.samples && prof.samples.length > 0) for (const id of prof.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  if (prof.samples && prof.samples.length > 0) {
+    let t = 0;
+    prof.samples.forEach((id, i) => {
+      t += (prof.timeDeltas?.[i] ?? 0) / 1000;
+      if (window && (t < window.fromMs || t > window.toMs)) return;
+      hits.set(id, (hits.get(id) ?? 0) + 1);
+    });
+  }
   else for (const n of prof.nodes) hits.set(n.id, n.hitCount ?? 0);
   let total = 0;
   let idle = 0;
@@ -68,9 +82,10 @@ export function summarizeProfile(path: string, top = 20): { functions: ProfileLi
   return { functions: lines(byFn), packages: lines(byPkg), totalSamples: total, idlePercent: total ? (100 * idle) / total : 0 };
 }
 
-export function formatProfile(path: string, top = 20): string {
-  const s = summarizeProfile(path, top);
-  const out = [`CPU profile ${path}: ${s.totalSamples} samples, ${s.idlePercent.toFixed(1)} % idle; shares of busy time:`, '', 'self time by package:'];
+export function formatProfile(path: string, top = 20, window?: ProfileWindow): string {
+  const s = summarizeProfile(path, top, window);
+  const span = window ? ` (from ${window.fromMs} to ${window.toMs} ms)` : '';
+  const out = [`CPU profile ${path}${span}: ${s.totalSamples} samples, ${s.idlePercent.toFixed(1)} % idle; shares of busy time:`, '', 'self time by package:'];
   for (const l of s.packages) out.push(`  ${l.percent.toFixed(1).padStart(5)} %  ${l.name}`);
   out.push('', `top ${top} functions by self time:`);
   for (const l of s.functions) out.push(`  ${l.percent.toFixed(1).padStart(5)} %  ${l.name}`);
@@ -83,5 +98,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.stderr.write('usage: node dist/profile.js file.cpuprofile [topN]\n');
     process.exit(2);
   }
-  process.stdout.write(formatProfile(file, Number(process.argv[3] ?? 25)) + '\n');
+  const w = process.argv[4]?.split(',').map(Number);
+  process.stdout.write(formatProfile(file, Number(process.argv[3] ?? 25), w ? { fromMs: w[0]!, toMs: w[1]! } : undefined) + '\n');
 }

@@ -80,6 +80,10 @@ async function launch(name: string, dir: string, host: string, port: number, cmd
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${name}`);
   let stopped = false;
+  let diedEarly = false;
+  child.once('exit', () => {
+    if (!stopped) diedEarly = true;
+  });
   const stop = async (graceMs = 5000): Promise<void> => {
     if (stopped) return;
     stopped = true;
@@ -91,7 +95,9 @@ async function launch(name: string, dir: string, host: string, port: number, cmd
       await exited(child);
       clearTimeout(timer);
     }
-    if (cleanup) rmSync(dir, { recursive: true, force: true });
+    // A server that died on its own keeps its directory, so its log can be read.
+    if (cleanup && !diedEarly) rmSync(dir, { recursive: true, force: true });
+    else if (diedEarly) process.stderr.write(`${name} (pid ${pid}) had exited with ${child.exitCode ?? child.signalCode}; log kept: ${logFile}\n`);
   };
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
