@@ -379,7 +379,7 @@ export class DataTree {
     }
     if (failedAt < 0) {
       this.undo = null;
-      pending.push(...local);
+      for (const e of local) pending.push(e);
       return;
     }
     this.rollback();
@@ -537,10 +537,11 @@ export class DataTree {
     this.ephemeralsHighWater.delete(session);
     const todo: string[] = [];
     if (paths2Delete) {
-      todo.push(...paths2Delete);
+      // A loop, not push(...): a session may own more paths than a call can take arguments.
+      for (const p of paths2Delete) todo.push(p);
       if (local) for (const p of paths2Delete) local.delete(p);
     }
-    if (local) todo.push(...local);
+    if (local) for (const p of local) todo.push(p);
     for (const p of todo) {
       try {
         this.deleteNode(p, zxid, ev);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CreateMode, ErrorCode, OpCode, OPEN_ACL_UNSAFE, Perms } from '@zkts/protocol';
+import type { ACL } from '@zkts/protocol';
 import { OutstandingChanges, prepareRequest } from './prep.js';
 import { Harness, enc } from './test-support/harness.js';
 
@@ -181,4 +182,30 @@ describe('prepareRequest: outstanding changes (pipelining)', () => {
     h.tree.processTxn(close.hdr, close.txn);
     expect(h.tree.statNode('/e')).toBeNull();
   });
+});
+
+describe('prep at scale', () => {
+  it('closes a session owning 120,000 ephemerals (no argument-count or quadratic blow-up)', async () => {
+    const { DataTree } = await import('./data-tree.js');
+    const tree = new DataTree();
+    const owner = 77n;
+    const outstanding = new OutstandingChanges();
+    let zxid = 0;
+    const ctx = (sessionId: bigint) => ({
+      sessionId, cxid: 0, zxid: ++zxid, time: 1, checkAcl: () => true, fixupAcl: (_p: string, a: readonly ACL[]) => [...a], outstanding,
+    });
+    const N = 120_000;
+    for (let i = 0; i < N; i++) {
+      const r = prepareRequest(tree, { type: OpCode.create, path: `/e${i}`, data: null, acl: OPEN_ACL_UNSAFE, flags: CreateMode.ephemeral }, ctx(owner));
+      tree.processTxn(r.hdr, r.txn);
+      outstanding.applied(r.hdr.zxid);
+    }
+    const close = prepareRequest(tree, { type: OpCode.closeSession }, ctx(owner));
+    expect(outstanding.size).toBe(2 * N); // a deletion record and the root's parent record per path
+    const rc = tree.processTxn(close.hdr, close.txn);
+    outstanding.applied(close.hdr.zxid);
+    expect(rc.err).toBe(0);
+    expect(outstanding.size).toBe(0);
+    expect(tree.getChildren('/')!.children).toEqual(['zookeeper']);
+  }, 60_000);
 });

@@ -81,7 +81,9 @@ export interface ChangeRecord {
 
 /** The outstanding-changes overlay: newest record per path, in prep order. */
 export class OutstandingChanges {
-  private readonly list: ChangeRecord[] = [];
+  /** Records in prep order; those before `head` are applied (compacted now and then, not shifted). */
+  private list: ChangeRecord[] = [];
+  private head = 0;
   private readonly byPath = new Map<string, ChangeRecord>();
 
   get(path: string): ChangeRecord | undefined {
@@ -92,28 +94,39 @@ export class OutstandingChanges {
     this.byPath.set(c.path, c);
   }
   get size(): number {
-    return this.list.length;
+    return this.list.length - this.head;
   }
   records(): readonly ChangeRecord[] {
+    this.compact();
     return this.list;
   }
 
   /** Call after the txn with this zxid is applied to the tree: its records are no longer needed. */
   applied(zxid: number): void {
-    while (this.list.length > 0 && this.list[0]!.zxid <= zxid) {
-      const c = this.list.shift()!;
+    // Advancing an index keeps this linear: a session close can leave 100k records to drop.
+    while (this.head < this.list.length && this.list[this.head]!.zxid <= zxid) {
+      const c = this.list[this.head++]!;
       if (this.byPath.get(c.path) === c) this.byPath.delete(c.path);
     }
+    if (this.head === this.list.length || (this.head > 1024 && this.head * 2 > this.list.length)) this.compact();
+  }
+
+  private compact(): void {
+    if (this.head === 0) return;
+    this.list = this.list.slice(this.head);
+    this.head = 0;
   }
 
   /** Forget everything (leader change / resync). */
   clear(): void {
-    this.list.length = 0;
+    this.list = [];
+    this.head = 0;
     this.byPath.clear();
   }
 
   /** Undo the records of a failed multi (zxid), restoring what was there for its paths. */
   rollback(zxid: number, saved: Map<string, ChangeRecord>): void {
+    this.compact();
     while (this.list.length > 0 && this.list[this.list.length - 1]!.zxid === zxid) {
       this.byPath.delete(this.list.pop()!.path);
     }
@@ -147,14 +160,7 @@ class Preparer {
   ) {}
 
   record(path: string): ChangeRecord {
-    const p = path === '' ? ROOT : path;
-    let c = this.changes.get(p);
-    if (!c) {
-      const n = this.tree.getNode(p);
-      if (n) c = { zxid: -1, path: p, stat: n.stat, childCount: n.children.size, acl: n.acl, data: n.data };
-    }
-    if (!c || c.stat === null) return fail(ErrorCode.noNode);
-    return c;
+    return this.tryRecord(path) ?? fail(ErrorCode.noNode);
   }
 
   dup(c: ChangeRecord): ChangeRecord {
@@ -290,12 +296,14 @@ class Preparer {
     this.changes.add({ zxid, path, stat: null, childCount: -1, acl: [], data: null });
   }
 
+  /** The node as prepared writes will leave it, or undefined when it does not (or will not) exist. */
   tryRecord(path: string): ChangeRecord | undefined {
-    try {
-      return this.record(path);
-    } catch {
-      return undefined;
-    }
+    // No exception on the miss: every successful create looks its path up and misses.
+    const p = path === '' ? ROOT : path;
+    const c = this.changes.get(p);
+    if (c) return c.stat === null ? undefined : c;
+    const n = this.tree.getNode(p);
+    return n ? { zxid: -1, path: p, stat: n.stat, childCount: n.children.size, acl: n.acl, data: n.data } : undefined;
   }
 
   create(req: CreateRequest | CreateTTLRequest): Txn {
