@@ -3,7 +3,7 @@
 // digest on every replica. It never reads a clock: times arrive in the TxnHeader.
 import { ErrorCode, EventType, KeeperState, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
 import type { ACL, Stat, StatPersisted } from '@zkts/protocol';
-import { nodeDigest } from './digest.js';
+import { nodeDigestFrom, pathCrcState } from './digest.js';
 import { javaHashSetCloneOrder } from './java-order.js';
 import {
   CONTAINER_EPHEMERAL_OWNER,
@@ -13,7 +13,7 @@ import {
   ttlOf,
   ttlToEphemeralOwner,
 } from './ephemeral.js';
-import { CONFIG_ZOOKEEPER, PROC_ZOOKEEPER, QUOTA_ZOOKEEPER, ROOT, childNameOf, joinPath, parentOf } from './paths.js';
+import { CONFIG_ZOOKEEPER, PROC_ZOOKEEPER, QUOTA_ZOOKEEPER, ROOT, ZOOKEEPER_SUBTREE, childNameOf, joinPath, parentOf } from './paths.js';
 import { QUOTA_LIMIT_NODE, QUOTA_STAT_NODE, QuotaPaths, StatsTrack, statPath, trimQuotaPath } from './quota.js';
 import type { Data, ProcessTxnResult, SubTxnResult, Txn, TxnEvent, TxnHeader, WatchDelivery } from './txn.js';
 import { WatchManager } from './watch-manager.js';
@@ -27,6 +27,8 @@ export interface DataNode {
   stat: StatPersisted;
   children: Set<string>;
   digest: number;
+  /** CRC state after the path (see pathCrcState), computed once per node. */
+  pathCrc?: number;
 }
 
 /** One node of a snapshot, parents before children. */
@@ -70,7 +72,9 @@ export class DataTree {
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   private readonly quotaPaths = new QuotaPaths();
-  private digestSum = 0n;
+  /** The tree digest (sum of node digests mod 2^64) as an exact number part plus a folded bigint. */
+  private digestSmall = 0;
+  private digestBig = 0n;
   private lastZxid = 0;
   /** While a multi applies: the prior state of every node it touched (null = absent). */
   private undo: Map<string, DataNode | null> | null = null;
@@ -191,7 +195,7 @@ export class DataTree {
 
   /** Sum of ZooKeeper node digests (CRC32), mod 2^64: equal trees give equal digests. */
   digest(): bigint {
-    return this.digestSum;
+    return BigInt.asUintN(64, this.digestBig + BigInt(this.digestSmall));
   }
 
   /** The quota root governing path, or null (ZooKeeper's getMaxPrefixWithQuota). */
@@ -611,10 +615,26 @@ export class DataTree {
     this.undo.set(path, n ? cloneNode(n) : null);
   }
 
+  /** Adds a node digest to the tree digest without BigInt work on the hot path. */
+  private addDigest(d: number): void {
+    this.digestSmall += d;
+    // Node digests are below 2^32: folding past 2^52 keeps every sum exact.
+    if (this.digestSmall > 2 ** 52 || this.digestSmall < -(2 ** 52)) {
+      this.digestBig += BigInt(this.digestSmall);
+      this.digestSmall = 0;
+    }
+  }
+
+  private computeDigest(path: string, n: DataNode): number {
+    if (path.startsWith(ZOOKEEPER_SUBTREE)) return 0;
+    if (n.pathCrc === undefined) n.pathCrc = pathCrcState(path);
+    return nodeDigestFrom(n.pathCrc, n.data, n.stat);
+  }
+
   private putNode(path: string, n: DataNode): void {
     this.nodes.set(path, n);
-    n.digest = nodeDigest(path, n.data, n.stat);
-    this.digestSum = BigInt.asUintN(64, this.digestSum + BigInt(n.digest));
+    n.digest = this.computeDigest(path, n);
+    this.addDigest(n.digest);
     const kind = this.ephemeralKindOf(n.stat.ephemeralOwner);
     if (kind === EphemeralKind.container) this.containers.add(path);
     else if (kind === EphemeralKind.ttl) this.ttls.add(path);
@@ -636,7 +656,7 @@ export class DataTree {
     const n = this.nodes.get(path);
     if (!n) return;
     this.nodes.delete(path);
-    this.digestSum = BigInt.asUintN(64, this.digestSum - BigInt(n.digest));
+    this.addDigest(-n.digest);
     this.containers.delete(path);
     this.ttls.delete(path);
     const s = this.ephemerals.get(n.stat.ephemeralOwner);
@@ -647,12 +667,12 @@ export class DataTree {
   }
 
   private preChange(_path: string, n: DataNode): void {
-    this.digestSum = BigInt.asUintN(64, this.digestSum - BigInt(n.digest));
+    this.addDigest(-n.digest);
   }
 
   private postChange(path: string, n: DataNode): void {
-    n.digest = nodeDigest(path, n.data, n.stat);
-    this.digestSum = BigInt.asUintN(64, this.digestSum + BigInt(n.digest));
+    n.digest = this.computeDigest(path, n);
+    this.addDigest(n.digest);
   }
 
   private refreshDigest(path: string): void {

@@ -32,22 +32,45 @@ export type DigestStat = StatPersisted;
 
 const encoder = new TextEncoder();
 const STAT_BYTES = 8 * 6 + 4 * 3;
+const TWO_32 = 2 ** 32;
+/** One scratch buffer for the stat bytes: digests are computed one at a time, synchronously. */
+const statBytes = new Uint8Array(STAT_BYTES);
+const statView = new DataView(statBytes.buffer);
+
+/** Writes a long held as a number (zxids, times: integers below 2^53) without a BigInt. */
+function setLong(offset: number, v: number): void {
+  const hi = Math.floor(v / TWO_32);
+  statView.setInt32(offset, hi | 0);
+  statView.setUint32(offset + 4, v - hi * TWO_32);
+}
+
+/**
+ * The CRC state after a node's path (not finalised): a node keeps it, so the digest after a
+ * change of its data or stat costs the data and 60 stat bytes, not the path again.
+ */
+export function pathCrcState(path: string): number {
+  const p = path === '/' ? '' : path; // ZooKeeper digests the root under its "" alias
+  return crcUpdate(0xffffffff, encoder.encode(p));
+}
+
+/** The node digest from a path's CRC state (pathCrcState), its data and its stat. */
+export function nodeDigestFrom(pathState: number, data: Uint8Array | null, stat: DigestStat): number {
+  setLong(0, stat.czxid);
+  setLong(8, stat.mzxid);
+  setLong(16, stat.pzxid);
+  setLong(24, stat.ctime);
+  setLong(32, stat.mtime);
+  statView.setInt32(40, stat.version);
+  statView.setInt32(44, stat.cversion);
+  statView.setInt32(48, stat.aversion);
+  statView.setBigInt64(52, BigInt.asIntN(64, stat.ephemeralOwner));
+  let c = pathState;
+  if (data !== null) c = crcUpdate(c, data);
+  c = crcUpdate(c, statBytes);
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 export function nodeDigest(path: string, data: Uint8Array | null, stat: DigestStat): number {
   if (path.startsWith(ZOOKEEPER_SUBTREE)) return 0;
-  const p = path === '/' ? '' : path; // ZooKeeper digests the root under its "" alias
-  const b = new DataView(new ArrayBuffer(STAT_BYTES));
-  b.setBigInt64(0, BigInt(stat.czxid));
-  b.setBigInt64(8, BigInt(stat.mzxid));
-  b.setBigInt64(16, BigInt(stat.pzxid));
-  b.setBigInt64(24, BigInt(stat.ctime));
-  b.setBigInt64(32, BigInt(stat.mtime));
-  b.setInt32(40, stat.version);
-  b.setInt32(44, stat.cversion);
-  b.setInt32(48, stat.aversion);
-  b.setBigInt64(52, BigInt.asIntN(64, stat.ephemeralOwner));
-  const chunks: Uint8Array[] = [encoder.encode(p)];
-  if (data !== null) chunks.push(data);
-  chunks.push(new Uint8Array(b.buffer));
-  return crc32(...chunks);
+  return nodeDigestFrom(pathCrcState(path), data, stat);
 }

@@ -164,7 +164,12 @@ class Preparer {
   }
 
   dup(c: ChangeRecord): ChangeRecord {
-    return { ...c, zxid: this.ctx.zxid, stat: c.stat ? { ...c.stat } : null };
+    // Literal objects of one shape, not spreads: this runs for the parent of every create/delete.
+    const s = c.stat;
+    const stat: StatPersisted | null = s
+      ? { czxid: s.czxid, mzxid: s.mzxid, pzxid: s.pzxid, ctime: s.ctime, mtime: s.mtime, version: s.version, cversion: s.cversion, aversion: s.aversion, ephemeralOwner: s.ephemeralOwner }
+      : null;
+    return { zxid: this.ctx.zxid, path: c.path, stat, childCount: c.childCount, acl: c.acl, data: c.data };
   }
 
   acl(acl: readonly ACL[], perm: number, path: string): void {
