@@ -626,7 +626,9 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     this.pending.push({ entry, onApplied });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(() => this.flushLog());
+      // setImmediate, not a microtask: the writes of every connection read in this I/O phase
+      // join one batch (one flush, one apply pass, one write per connection).
+      setImmediate(() => this.flushLog());
     }
   }
 
