@@ -5,6 +5,8 @@ set -euo pipefail
 need=()
 [ -x /usr/share/zookeeper/bin/zkServer.sh ] || need+=(zookeeper zookeeper-bin)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+# The differential tests compile their Java drivers.
+command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 || need+=(python3-kazoo)
 [ -f /usr/share/java/curator-recipes.jar ] || need+=(libcurator-recipes-java libcurator-framework-java libcurator-client-java libcurator-discovery-java)
 if [ ${#need[@]} -gt 0 ]; then
