@@ -1,0 +1,48 @@
+// The servers recipe tests run against: zkts standalone, and Apache ZooKeeper when installed.
+import { defaultStandaloneConfig, memoryLogger, startStandaloneServer } from '@zkts/server';
+import { referenceZooKeeperAvailable, startReferenceZooKeeper } from '@zkts/tools';
+
+export interface TestServer {
+  readonly connectString: string;
+  stop(): Promise<void>;
+}
+
+export interface Target {
+  readonly name: 'zkts' | 'zookeeper';
+  readonly available: boolean;
+  start(): Promise<TestServer>;
+}
+
+export const TARGETS: readonly Target[] = [
+  {
+    name: 'zkts',
+    available: true,
+    async start() {
+      const server = await startStandaloneServer(defaultStandaloneConfig({ clientPort: 0 }), { logger: memoryLogger() });
+      const addr = server.listenAddress!;
+      return { connectString: `${addr.host}:${addr.port}`, stop: () => server.stop() };
+    },
+  },
+  {
+    name: 'zookeeper',
+    available: referenceZooKeeperAvailable(),
+    async start() {
+      const zk = await startReferenceZooKeeper();
+      return { connectString: zk.connectString, stop: () => zk.stop() };
+    },
+  },
+];
+
+let counter = 0;
+export function uniqueName(prefix = 'r'): string {
+  return `${prefix}${process.pid}_${++counter}_${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** Rejects after `ms` unless `p` settles first. */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms))),
+  ]);
+}
