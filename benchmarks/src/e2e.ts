@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKLOADS, populate, type LoadOptions, type LoadResult } from './loadgen.js';
 import { formatProfile } from './profile.js';
-import { fourLetterWord, javaVersion, newestProfile, startZkts, startZooKeeper, zookeeperAvailable, type RunningServer } from './servers.js';
+import { fourLetterWord, referenceZooKeeperAvailable } from '@zkts/tools';
+import { javaVersion, newestProfile, startZkts, startZooKeeper, type RunningServer } from './servers.js';
 
 interface Plan {
   ops: string[];
@@ -73,7 +74,7 @@ function parsePlan(argv: readonly string[]): Plan {
   }
   for (const op of plan.ops) if (!WORKLOADS[op]) throw new Error(`unknown op ${op} (${Object.keys(WORKLOADS).join(', ')})`);
   for (const s of plan.servers) if (s !== 'zkts' && s !== 'zookeeper') throw new Error(`unknown server ${s}`);
-  if (plan.servers.includes('zookeeper') && !zookeeperAvailable()) {
+  if (plan.servers.includes('zookeeper') && !referenceZooKeeperAvailable()) {
     process.stderr.write('Apache ZooKeeper is not installed: measuring zkts only\n');
     plan.servers = plan.servers.filter((s) => s !== 'zookeeper');
   }

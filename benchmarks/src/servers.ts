@@ -2,12 +2,11 @@
 // zkts-server (apps/server, in-memory storage) and Debian's Apache ZooKeeper.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REFERENCE_ZOOKEEPER_JAR, fourLetterWord, freePort, referenceZooKeeperAvailable } from '@zkts/tools';
 
-export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 const START_TIMEOUT_MS = 30_000;
 const TICK_TIME = 2000;
 /** Both servers: no throttling below this many requests in flight. */
@@ -24,43 +23,6 @@ export interface RunningServer {
   readonly version: string;
   /** Stops the process (SIGTERM, then SIGKILL after `graceMs`) and removes its directory. */
   stop(graceMs?: number): Promise<void>;
-}
-
-export function zookeeperAvailable(): boolean {
-  return existsSync(ZOOKEEPER_JAR) && existsSync('/usr/bin/java');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection({ host, port });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`4lw ${word} timed out`));
-    }, timeoutMs);
-    sock.on('connect', () => sock.write(word));
-    sock.on('data', (c) => chunks.push(c));
-    sock.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -157,7 +119,7 @@ export interface ZooKeeperOptions {
 }
 
 export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<RunningServer> {
-  if (!zookeeperAvailable()) throw new Error(`Apache ZooKeeper not installed (${ZOOKEEPER_JAR}); run tools/install-reference.sh`);
+  if (!referenceZooKeeperAvailable()) throw new Error(`Apache ZooKeeper not installed (${REFERENCE_ZOOKEEPER_JAR}); run tools/install-reference.sh`);
   const parent = opts.dataParent ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
   const dir = mkdtempSync(join(parent, 'zkts-bench-zk-'));
   const host = '127.0.0.1';
@@ -183,7 +145,7 @@ export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<Runni
   return launch('zookeeper', dir, host, port, '/usr/bin/java', [
     `-Xms${heap}`, `-Xmx${heap}`, `-Dlog4j.configuration=file:${log4j}`, '-Dzookeeper.jmx.log4j.disable=true',
     `-Dzookeeper.globalOutstandingLimit=${OUTSTANDING_LIMIT}`,
-    '-cp', `${ZOOKEEPER_JAR}:/usr/share/java/*`, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg,
+    '-cp', `${REFERENCE_ZOOKEEPER_JAR}:/usr/share/java/*`, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg,
   ], true);
 }
 
