@@ -1,38 +1,13 @@
 // Runs the real zkts-server bin as a child process: start from a zoo.cfg on a free loopback
 // port, answer four-letter words, stop on SIGTERM; refuse a bad config naming the key.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fourLetterWord, freePort } from '@zkts/tools';
+import { killLeftovers, startBin } from './test-support/bin.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'zkts-server.js');
-
-function startBin(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
-  const onData = (c: Buffer): void => {
-    text += c.toString();
-    for (const w of waiters.splice(0)) (w.re.test(text) ? w.resolve : () => waiters.push(w))();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => text,
-    exited,
-    waitFor: (re) =>
-      new Promise<void>((resolve, reject) => {
-        if (re.test(text)) return resolve();
-        waiters.push({ re, resolve });
-        void exited.then(() => reject(new Error(`exited before ${re}: ${text}`)));
-      }),
-  };
-}
+afterEach(killLeftovers);
 
 describe('zkts-server bin', () => {
   it('starts from a zoo.cfg, serves four-letter words and stops cleanly on SIGTERM', async () => {

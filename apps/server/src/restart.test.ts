@@ -1,54 +1,15 @@
 // The real zkts-server bin with zkts.storage=file: a node survives a SIGTERM restart, and after
 // a SIGKILL in the middle of a stream of creates every acknowledged create is still there.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreateMode, OPEN_ACL_UNSAFE, OpCode } from '@zkts/protocol';
 import { freePort } from '@zkts/tools';
+import { killLeftovers, startBin, type BinRun } from './test-support/bin.js';
 import { RawClient } from '../../../packages/server/src/test-support/raw-client.js';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'zkts-server.js');
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  waitFor: (re: RegExp) => Promise<void>;
-  exited: Promise<number | null>;
-}
-
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-});
-
-function startBin(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let text = '';
-  const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
-  const onData = (c: Buffer): void => {
-    text += c.toString();
-    for (const w of waiters.splice(0)) (w.re.test(text) ? w.resolve : () => waiters.push(w))();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => text,
-    exited,
-    waitFor: (re) =>
-      new Promise<void>((resolve, reject) => {
-        if (re.test(text)) return resolve();
-        waiters.push({ re, resolve });
-        void exited.then(() => reject(new Error(`exited before ${re}: ${text}`)));
-      }),
-  };
-}
+afterEach(killLeftovers);
 
 async function durableConfig(): Promise<{ cfg: string; port: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'zkts-app-durable-'));
@@ -58,7 +19,7 @@ async function durableConfig(): Promise<{ cfg: string; port: number }> {
   return { cfg, port };
 }
 
-async function serve(cfg: string): Promise<Run> {
+async function serve(cfg: string): Promise<BinRun> {
   const run = startBin([cfg]);
   await run.waitFor(/binding to port 127\.0\.0\.1:\d+/);
   return run;
