@@ -88,6 +88,8 @@ class Cnxn {
   /** Auth ids in the order they were added; authIds is the same set in ZooKeeper's order. */
   private readonly authAdded: Id[];
   authIds: Id[];
+  /** The first frame (the ConnectRequest) arrived; later frames wait in `early` until established. */
+  handshakeStarted = false;
   established = false;
   closing = false;
   /** The ConnectRequest had no trailing readOnly byte (pre-3.3 client): the response has none either. */
@@ -291,8 +293,8 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       c.received++;
       this.stats.packetsReceived++;
       if (!c.established) {
-        if (c.session === null && c.early.length === 0 && !c.closing && c.lastOp === 'NA') {
-          c.lastOp = 'CONN';
+        if (!c.handshakeStarted) {
+          c.handshakeStarted = true;
           this.handleConnect(c, payload);
         } else {
           c.early.push(payload.slice());
@@ -464,19 +466,18 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
 
   /** Queues a reply slot computed now, or (behind a pending write) when it reaches the head. */
   private reply(c: Cnxn, started: number, xid: number, op: number, compute: () => { err: number; body?: unknown; zxid?: number }, name: string): void {
-    const run = (slot: Slot): void => {
+    if (c.queue.length === 0) {
+      // Nothing pending on this connection: answer now, no slot.
+      const { err, body, zxid } = compute();
+      this.emit(c, this.encodeReply(c, xid, op, err, body, started, name, zxid));
+      return;
+    }
+    const slot: Slot = { bytes: null, deferred: null };
+    slot.deferred = () => {
       const { err, body, zxid } = compute();
       slot.bytes = this.encodeReply(c, xid, op, err, body, started, name, zxid);
       slot.deferred = null;
     };
-    if (c.queue.length === 0) {
-      const slot: Slot = { bytes: null, deferred: null };
-      run(slot);
-      this.emit(c, slot.bytes!);
-      return;
-    }
-    const slot: Slot = { bytes: null, deferred: null };
-    slot.deferred = () => run(slot);
     c.queue.push(slot);
     this.track(c, 1);
   }
@@ -827,7 +828,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       case OpCode.checkWatches:
       case OpCode.removeWatches: {
         const { path, type: wtype } = body as { path: string; type: number };
-        const ok = type === OpCode.checkWatches ? this.tree.watches.containsWatcher(path, watcher, wtype) : this.removeWatches(c, path, wtype);
+        const ok = type === OpCode.checkWatches ? this.tree.watches.containsWatcher(path, watcher, wtype) : this.tree.watches.removeWatch(path, watcher, wtype);
         return { err: ok ? 0 : ErrorCode.noWatcher };
       }
       case OpCode.multiRead: {
@@ -844,11 +845,6 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       default:
         return { err: ErrorCode.unimplemented };
     }
-  }
-
-  private removeWatches(c: Cnxn, path: string, type: number): boolean {
-    const removed = this.tree.watches.removeWatch(path, c.conn.id, type);
-    return removed;
   }
 
   /**
