@@ -33,7 +33,8 @@ for (const dir of projectDirs) {
   if (!existsSync(reportOf(dir))) continue;
   const r = JSON.parse(readFileSync(reportOf(dir), 'utf8'));
   const p = r.numPassedTests ?? 0;
-  const f = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0) - (r.numFailedTestSuites && r.numFailedTests ? 0 : 0);
+  // A failing test counts once; a file that failed to load (no test failed) counts as one failure.
+  const f = (r.numFailedTests ?? 0) || ((r.numFailedTestSuites ?? 0) > 0 ? 1 : 0);
   const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   perProject.push(`${dir.slice(root.length + 1).padEnd(28)} ${String(p).padStart(5)} passed ${String(f).padStart(3)} failed ${String(s).padStart(3)} skipped`);
   passed += p;

@@ -218,7 +218,21 @@ public final class CuratorScenarios {
     out.put("participants", participants);
     out.put("overlaps", overlaps.get());
     out.put("extraElections", elected.size());
-    out.put("leftover", clients.get(0).getChildren().forPath("/latch"));
+    // close() deletes the latch node in the background: wait (bounded, on a child watch) until
+    // the last one is gone, then report what is left.
+    out.put("leftover", childrenOnceEmpty(clients.get(0), "/latch"));
+  }
+
+  /** The children of `path` once there are none, or what is there after WAIT_S seconds. */
+  static List<String> childrenOnceEmpty(CuratorFramework c, String path) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+    while (true) {
+      CountDownLatch changed = new CountDownLatch(1);
+      List<String> children = c.getChildren().usingWatcher((org.apache.zookeeper.Watcher) e -> changed.countDown()).forPath(path);
+      long left = deadline - System.nanoTime();
+      if (children.isEmpty() || left <= 0) return children;
+      changed.await(left, TimeUnit.NANOSECONDS);
+    }
   }
 
   // --- DistributedBarrier: set, waiters block, remove releases them.
