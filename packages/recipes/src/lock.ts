@@ -1,12 +1,26 @@
-// A distributed mutex with the node layout of Curator's InterProcessMutex.
-import type { WatchedEvent, ZooKeeperClient } from '@zkts/client';
+// Distributed locks with the node layout of Curator's LockInternals: InterProcessMutex here, the
+// read/write lock's two halves in read-write-lock.ts. One class, a pluggable "driver" deciding
+// who holds the lock and whom a waiter watches.
+import type { Observable } from 'rxjs';
+import type { Data, WatchedEvent, ZooKeeperClient } from '@zkts/client';
 import { NoNodeError } from '@zkts/client';
-import { createProtectedSequential, joinPath, protectedPrefix, sortChildren, waitForDeletion } from './internals.js';
+import {
+  HoldTracker,
+  createProtectedSequential,
+  deleteQuietly,
+  joinPath,
+  protectedPrefix,
+  sortChildren,
+  waitForDeletion,
+  type HoldState,
+} from './internals.js';
 
 /** Curator's InterProcessMutex LOCK_NAME. */
 export const LOCK_NAME = 'lock-';
 
 export interface LockOptions {
+  /** Data stored in the lock node (Curator stores the client's IP address by default; zkts: empty). */
+  data?: Data;
   /** Called with every watch event a waiting acquire() receives (instrumentation, tests). */
   onWatchEvent?: (event: WatchedEvent) => void;
   /** Called once a waiting acquire() has set its watch on `predecessor` (a full path). */
@@ -16,6 +30,8 @@ export interface LockOptions {
 export interface AcquireOptions {
   /** Give up after this long: acquire() then resolves false and its node is deleted. */
   timeoutMs?: number;
+  /** Give up when aborted: acquire() then resolves false and its node is deleted. */
+  signal?: AbortSignal;
 }
 
 export class LockNotHeldError extends Error {
@@ -25,26 +41,68 @@ export class LockNotHeldError extends Error {
   }
 }
 
+/** Decides, from the sorted children, whether `ours` holds the lock, and else which node to watch. */
+export interface LockDriver {
+  readonly lockName: string;
+  sort(children: readonly string[]): string[];
+  check(sorted: readonly string[], ours: string): { acquired: true } | { acquired: false; watch: string };
+}
+
+/** InterProcessMutex (and the write half of the read/write lock): the lowest node holds it; a waiter watches its predecessor. */
+export function mutexDriver(lockName: string, sort: (children: readonly string[]) => string[] = (c) => sortChildren(c, lockName)): LockDriver {
+  return {
+    lockName,
+    sort,
+    check(sorted, ours) {
+      const i = sorted.indexOf(ours);
+      if (i < 0) throw new NoNodeError(ours, 'lock node disappeared (session lost?)');
+      return i === 0 ? { acquired: true } : { acquired: false, watch: sorted[i - 1]! };
+    },
+  };
+}
+
 /**
- * `new Lock(client, '/locks/x')`: contenders create EPHEMERAL_SEQUENTIAL `_c_<uuid>-lock-NNNNNNNNNN`
- * children of the lock path; the lowest sequence holds the lock, every other contender watches only
- * its predecessor. Reentrant per Lock instance (each acquire() needs a release()), like Curator's
- * per-thread reentrancy. One Lock instance per contender.
+ * The shared algorithm (Curator's LockInternals.attemptLock): create a protected EPHEMERAL_SEQUENTIAL
+ * node, read and sort the children, and either hold the lock or set a data watch on the one node
+ * the driver names and wait for it to go. Reentrant per instance.
+ *
+ * Session: while held, `state` is 'held'; the client's 'disconnected' makes it 'suspended' (the
+ * server may expire the session meanwhile and hand the lock on: stop relying on it), 'reconnected'
+ * makes it 'held' again, and expiry or close makes it 'lost' (final; `release()` is then a no-op).
+ * A waiting acquire() rejects with SessionExpiredError / ClientClosedError.
  */
-export class Lock {
+export class SequentialLock {
   private ourPath: string | undefined;
   private holds = 0;
   private pending: Promise<boolean> | undefined;
+  private readonly tracker: HoldTracker;
 
   constructor(
-    private readonly client: ZooKeeperClient,
+    protected readonly client: ZooKeeperClient,
     readonly path: string,
+    private readonly driver: LockDriver,
     private readonly options: LockOptions = {},
-  ) {}
+  ) {
+    this.tracker = new HoldTracker(client);
+  }
 
-  /** True while this instance holds the lock (as far as it knows: a lost session is not noticed here). */
+  /** 'idle' | 'held' | 'suspended' | 'lost' (see the class comment); replays the current value. */
+  get state$(): Observable<HoldState> {
+    return this.tracker.state$;
+  }
+
+  get state(): HoldState {
+    return this.tracker.state;
+  }
+
+  /** True while held and connected with the session that holds it ('held'). */
   get isHeld(): boolean {
-    return this.holds > 0;
+    return this.tracker.state === 'held';
+  }
+
+  /** Why the lock was lost, once `state` is 'lost'. */
+  get lostReason(): Error | undefined {
+    return this.tracker.lostReason;
   }
 
   /** The full path of the node this instance holds, if any. */
@@ -54,15 +112,20 @@ export class Lock {
 
   /** Resolves true once held, or false when `timeoutMs` passes first. */
   async acquire(opts: AcquireOptions = {}): Promise<boolean> {
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs >= 0)) throw new RangeError(`acquire: timeoutMs must be >= 0, got ${opts.timeoutMs}`);
     if (this.holds > 0) {
+      if (this.tracker.state === 'lost') throw this.tracker.lostReason!;
       this.holds++;
       return true;
     }
-    if (this.pending) throw new Error('acquire() already in progress on this Lock instance');
-    this.pending = this.attempt(opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs);
+    if (this.pending) throw new Error('acquire() already in progress on this lock instance');
+    this.pending = this.attempt(opts.timeoutMs === undefined ? undefined : Date.now() + opts.timeoutMs, opts.signal);
     try {
       const ok = await this.pending;
-      if (ok) this.holds = 1;
+      if (ok) {
+        this.holds = 1;
+        this.tracker.hold();
+      }
       return ok;
     } finally {
       this.pending = undefined;
@@ -75,25 +138,23 @@ export class Lock {
     if (--this.holds > 0) return;
     const node = this.ourPath!;
     this.ourPath = undefined;
-    try {
-      await this.client.delete(node);
-    } catch (e) {
-      if (!(e instanceof NoNodeError)) throw e;
-    }
+    const lost = this.tracker.state === 'lost';
+    this.tracker.release();
+    if (!lost) await deleteQuietly(this.client, node);
   }
 
-  private async attempt(deadline: number | undefined): Promise<boolean> {
-    const ours = await createProtectedSequential(this.client, this.path, LOCK_NAME, protectedPrefix());
+  private async attempt(deadline: number | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal?.aborted) return false;
+    const aborted = signal === undefined ? undefined : new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+    const ours = await createProtectedSequential(this.client, this.path, this.driver.lockName, protectedPrefix(), this.options.data ?? null);
     this.ourPath = joinPath(this.path, ours);
     try {
       for (;;) {
-        const sorted = sortChildren(await this.client.getChildren(this.path), LOCK_NAME);
-        const i = sorted.indexOf(ours);
-        if (i < 0) throw new NoNodeError(this.ourPath, "lock node disappeared (session lost?)");
-        if (i === 0) return true;
-        if (deadline !== undefined && Date.now() >= deadline) break;
-        const r = await waitForDeletion(this.client, joinPath(this.path, sorted[i - 1]!), deadline, this.options.onWatchEvent, undefined, this.options.onWaiting);
-        if (r === 'timeout') break;
+        const verdict = this.driver.check(this.driver.sort(await this.client.getChildren(this.path)), ours);
+        if (verdict.acquired) return true;
+        if ((deadline !== undefined && Date.now() >= deadline) || signal?.aborted) break;
+        const r = await waitForDeletion(this.client, joinPath(this.path, verdict.watch), deadline, this.options.onWatchEvent, aborted, this.options.onWaiting);
+        if (r === 'timeout' || r === 'cancelled') break;
       }
     } catch (e) {
       await this.dropOurs();
@@ -106,11 +167,18 @@ export class Lock {
   private async dropOurs(): Promise<void> {
     const node = this.ourPath;
     this.ourPath = undefined;
-    if (node === undefined) return;
-    try {
-      await this.client.delete(node);
-    } catch {
-      // gone already, or the client is closed: the session takes the ephemeral with it
-    }
+    if (node !== undefined) await deleteQuietly(this.client, node);
+  }
+}
+
+/**
+ * `new Lock(client, '/locks/x')`: Curator's InterProcessMutex. Contenders create EPHEMERAL_SEQUENTIAL
+ * `_c_<uuid>-lock-NNNNNNNNNN` children of the lock path; the lowest sequence holds the lock, every
+ * other contender watches only its predecessor (a release wakes exactly one waiter). Reentrant per
+ * Lock instance (each acquire() needs a release()), like Curator's per-thread reentrancy.
+ */
+export class Lock extends SequentialLock {
+  constructor(client: ZooKeeperClient, path: string, options: LockOptions = {}) {
+    super(client, path, mutexDriver(LOCK_NAME), options);
   }
 }
