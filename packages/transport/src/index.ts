@@ -8,6 +8,6 @@ export {
 } from './client.js';
 export type { ClientConnection, ClientHandler, FourLetterWord, ListenAddress } from './client.js';
 export { PeerTransport } from './peer.js';
-export type { PeerEnvelope, ServerId } from './peer.js';
+export type { PeerEnvelope, PeerLinkEvent, ServerId } from './peer.js';
 export { silentTransportLogger } from './log.js';
 export type { TransportLogLevel, TransportLogger } from './log.js';
