@@ -4,7 +4,8 @@ import type { DependencyContainer } from 'tsyringe';
 import { DataTree } from '@zkts/data-tree';
 import { MemoryTxnLog } from '@zkts/storage-memory';
 import { recoverDataTree, registerFileStorage } from '@zkts/storage-file';
-import { purgeStorage, SNAP_RETAIN_COUNT_MIN, zxidToHex, type SessionRecord, type SnapshotStore, type TxnLog } from '@zkts/txn-log';
+import { ENGINE_DIRS, registerLevelStorage } from '@zkts/storage-level';
+import { formatRecoveryProgress, purgeStorage, SNAP_RETAIN_COUNT_MIN, zxidToHex, type Dropped, type SessionRecord, type SnapshotStore, type TxnLog } from '@zkts/txn-log';
 import { ConfigError, type ServerConfig } from './config/index.js';
 import type { Logger } from './logger.js';
 
@@ -28,34 +29,37 @@ export interface OpenedStorage {
 
 const FILE_OPTION_KEYS: Record<string, string> = { snapCount: 'snapCount', preAllocSizeKb: 'preAllocSize', dataDir: 'dataDir' };
 
+/** What recovery and the snapshotter need from a durable backend. */
+interface DurableBackend {
+  readonly txnLog: TxnLog;
+  readonly snapshots: SnapshotStore;
+  readonly dropped: readonly Dropped[];
+}
+
 /**
- * Opens the backend named by cfg.zktsStorage, registers its tokens in `container` and recovers
- * the tree. `level` and `rocksdb` are refused with a ConfigError naming zkts.storage.
+ * Opens the durable backend named by cfg.zktsStorage: `file` (storage-file, <dataDir>/version-2
+ * and <dataLogDir>/version-2), `level` or `rocksdb` (storage-level: one LevelDB / RocksDB
+ * database in <dataDir>/level-v1 or rocksdb-v1; a dataLogDir other than dataDir gets the log's
+ * own database there). A bad option is a ConfigError naming its zoo.cfg key.
  */
-export async function openStorage(container: DependencyContainer, cfg: ServerConfig, logger: Logger, now: () => number = Date.now): Promise<OpenedStorage> {
-  if (cfg.zktsStorage === 'memory') {
-    return { txnLog: new MemoryTxnLog(), tree: new DataTree({ extendedTypesEnabled: cfg.extendedTypesEnabled }), sessions: [] };
-  }
-  if (cfg.zktsStorage !== 'file') {
-    throw new ConfigError({
-      fileName: cfg.fileName,
-      key: 'zkts.storage',
-      message: `zkts.storage=${cfg.zktsStorage} is not available yet in this build; use zkts.storage=file or zkts.storage=memory`,
-    });
-  }
-  if (cfg.dataDir === undefined) {
-    throw new ConfigError({ fileName: cfg.fileName, key: 'dataDir', message: 'dataDir is required when zkts.storage is file' });
-  }
-  const started = now();
-  let storage: Awaited<ReturnType<typeof registerFileStorage>>;
+async function openDurableBackend(container: DependencyContainer, cfg: ServerConfig & { dataDir: string }, logger: Logger): Promise<DurableBackend> {
+  const dataLogDir = cfg.dataLogDir ?? cfg.dataDir;
+  const logDirText = dataLogDir !== cfg.dataDir ? `, dataLogDir ${dataLogDir}` : '';
   try {
-    storage = await registerFileStorage(container, {
+    if (cfg.zktsStorage === 'level' || cfg.zktsStorage === 'rocksdb') {
+      const storage = await registerLevelStorage(container, { engine: cfg.zktsStorage, dataDir: cfg.dataDir, dataLogDir, snapCount: cfg.snapCount, forceSync: cfg.forceSync });
+      logger.info(`opening ${cfg.zktsStorage} storage: dataDir ${cfg.dataDir}/${ENGINE_DIRS[cfg.zktsStorage]}${logDirText}, snapCount ${cfg.snapCount}, forceSync ${cfg.forceSync}`);
+      return storage;
+    }
+    const storage = await registerFileStorage(container, {
       dataDir: cfg.dataDir,
-      dataLogDir: cfg.dataLogDir ?? cfg.dataDir,
+      dataLogDir,
       preAllocSizeKb: cfg.preAllocSizeKb,
       snapCount: cfg.snapCount,
       forceSync: cfg.forceSync,
     });
+    logger.info(`opening file storage: dataDir ${cfg.dataDir}${logDirText}, snapCount ${cfg.snapCount}, forceSync ${cfg.forceSync}`);
+    return storage;
   } catch (e) {
     if (e instanceof RangeError) {
       const name = /^(\w+)/.exec(e.message)?.[1] ?? '';
@@ -63,12 +67,29 @@ export async function openStorage(container: DependencyContainer, cfg: ServerCon
     }
     throw e;
   }
-  const dataLogDir = cfg.dataLogDir ?? cfg.dataDir;
-  logger.info(`opening file storage: dataDir ${cfg.dataDir}${dataLogDir !== cfg.dataDir ? `, dataLogDir ${dataLogDir}` : ''}, snapCount ${cfg.snapCount}, forceSync ${cfg.forceSync}`);
+}
+
+/**
+ * Opens the backend named by cfg.zktsStorage (memory, file, level or rocksdb), registers its
+ * tokens in `container` and recovers the tree.
+ */
+export async function openStorage(container: DependencyContainer, cfg: ServerConfig, logger: Logger, now: () => number = Date.now): Promise<OpenedStorage> {
+  if (cfg.zktsStorage === 'memory') {
+    return { txnLog: new MemoryTxnLog(), tree: new DataTree({ extendedTypesEnabled: cfg.extendedTypesEnabled }), sessions: [] };
+  }
+  if (cfg.zktsStorage !== 'file' && cfg.zktsStorage !== 'level' && cfg.zktsStorage !== 'rocksdb') {
+    throw new ConfigError({ fileName: cfg.fileName, key: 'zkts.storage', message: `zkts.storage=${String(cfg.zktsStorage)} is not a storage backend; use file, level, rocksdb or memory` });
+  }
+  if (cfg.dataDir === undefined) {
+    throw new ConfigError({ fileName: cfg.fileName, key: 'dataDir', message: `dataDir is required when zkts.storage is ${cfg.zktsStorage}` });
+  }
+  const started = now();
+  const storage = await openDurableBackend(container, { ...cfg, dataDir: cfg.dataDir }, logger);
   for (const d of storage.dropped) logger.warn(`dropped ${d.bytes} bytes of ${d.file} at offset ${d.offset}: ${d.reason}`);
   let r: Awaited<ReturnType<typeof recoverDataTree>>;
   try {
-    r = await recoverDataTree(storage.txnLog, storage.snapshots, { extendedTypesEnabled: cfg.extendedTypesEnabled });
+    // Progress lines (nodes, MB/s) at most once a second of `now`, and one closing line per phase.
+    r = await recoverDataTree(storage.txnLog, storage.snapshots, { extendedTypesEnabled: cfg.extendedTypesEnabled }, { now, onProgress: (p) => logger.info(`recovery: ${formatRecoveryProgress(p)}`) });
   } catch (e) {
     await storage.txnLog.close().catch(() => undefined);
     throw e;
