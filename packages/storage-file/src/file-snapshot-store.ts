@@ -7,6 +7,7 @@ import {
   type Snapshot,
   type SnapshotInfo,
   type SnapshotInput,
+  type SnapshotLoadOptions,
   type SnapshotStore,
   type Zxid,
   assertRetainCount,
@@ -72,7 +73,7 @@ export class FileSnapshotStore implements SnapshotStore {
       .sort((a, b) => b.zxid - a.zxid);
   }
 
-  async load(zxid: Zxid): Promise<Snapshot> {
+  async load(zxid: Zxid, options?: SnapshotLoadOptions): Promise<Snapshot> {
     const path = this.pathOf(zxid);
     const f = await this.fs.open(path, 'read');
     let bytes: Buffer;
@@ -81,7 +82,7 @@ export class FileSnapshotStore implements SnapshotStore {
     } finally {
       await f.close();
     }
-    return decodeSnapshot(bytes, path);
+    return decodeSnapshot(bytes, path, options);
   }
 
   latestValid(): Promise<LoadedSnapshot | null> {

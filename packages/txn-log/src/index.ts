@@ -5,4 +5,5 @@ export * from './entry-codec.js';
 export * from './snapshot.js';
 export * from './epoch.js';
 export * from './recover.js';
+export * from './progress.js';
 export { crc32 } from './checksum.js';

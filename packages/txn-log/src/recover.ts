@@ -4,6 +4,7 @@
 // here from createSession / closeSession txns, as ZooKeeper's FileTxnSnapLog.restore does.
 import { OpCode } from '@zkts/protocol';
 import { CorruptionError } from './errors.js';
+import { PROGRESS_INTERVAL_MS_DEFAULT, ProgressMeter, type RecoveryProgressListener } from './progress.js';
 import type { Snapshot, SnapshotStore, SessionRecord } from './snapshot.js';
 import type { Dropped, LogEntry, TxnLog } from './spi.js';
 import { type Zxid, zxidToHex } from './zxid.js';
@@ -14,6 +15,16 @@ export interface RecoveryTarget<T> {
   apply(state: T, entry: LogEntry): void;
   /** The state's digest, compared with the snapshot's and with each logged TxnDigest. */
   digest(state: T): bigint;
+  /** How many nodes the state holds (for progress reports); optional. */
+  size?(state: T): number;
+}
+
+export interface RecoverOptions {
+  /** Hears interim progress at most once per `progressIntervalMs`, and the end of each phase. */
+  readonly onProgress?: RecoveryProgressListener | undefined;
+  /** The clock progress is measured with (ms); required for interim reports to mean anything. */
+  readonly now?: (() => number) | undefined;
+  readonly progressIntervalMs?: number | undefined;
 }
 
 export interface Recovered<T> {
@@ -35,14 +46,29 @@ export class RecoveryError extends Error {
   override readonly name = 'RecoveryError';
 }
 
-export async function recover<T>(log: TxnLog, snapshots: SnapshotStore, target: RecoveryTarget<T>): Promise<Recovered<T>> {
+export async function recover<T>(log: TxnLog, snapshots: SnapshotStore, target: RecoveryTarget<T>, options: RecoverOptions = {}): Promise<Recovered<T>> {
   const dropped: Dropped[] = [...(log.dropped ?? [])];
+  const onProgress = options.onProgress;
+  // Without a clock every interim tick sees the same time: only the closing reports come out.
+  const now = options.now ?? (() => 0);
+  const intervalMs = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS_DEFAULT;
+  const size = (s: T): number => target.size?.(s) ?? 0;
   let state: T | null = null;
   let snap: Snapshot | null = null;
   for (const info of await snapshots.list()) {
     let candidate: Snapshot;
+    const meter = onProgress && new ProgressMeter(now, onProgress, intervalMs);
+    let decoded = { nodes: 0, bytes: 0, totalBytes: 0 };
     try {
-      candidate = await snapshots.load(info.zxid);
+      candidate = await snapshots.load(
+        info.zxid,
+        meter && {
+          onProgress: (p) => {
+            decoded = { ...p };
+            meter.tick(() => ({ phase: 'snapshot', source: info.name, entries: 0, ...p }));
+          },
+        },
+      );
     } catch (e) {
       if (!(e instanceof CorruptionError)) throw e;
       dropped.push({ file: e.file, offset: 0, bytes: e.size, reason: e.message });
@@ -56,6 +82,7 @@ export async function recover<T>(log: TxnLog, snapshots: SnapshotStore, target: 
         continue;
       }
     }
+    meter?.finish({ phase: 'snapshot', source: info.name, entries: 0, nodes: candidate.nodes.length, bytes: decoded.totalBytes, totalBytes: decoded.totalBytes });
     state = restored;
     snap = candidate;
     break;
@@ -67,6 +94,9 @@ export async function recover<T>(log: TxnLog, snapshots: SnapshotStore, target: 
   let lastZxid = snap?.zxid ?? 0;
   let replayed = 0;
   const digestMismatches: Zxid[] = [];
+  const source = snap === null ? 'zxid 0x0 (no snapshot)' : `snapshot ${zxidToHex(snap.zxid)}`;
+  const replayMeter = onProgress && new ProgressMeter(now, onProgress, intervalMs);
+  const replayProgress = (s: T) => ({ phase: 'replay' as const, source, nodes: size(s), bytes: 0, totalBytes: 0, entries: replayed });
   for await (const entry of log.readFrom(from)) {
     const { hdr, txn } = entry;
     if (hdr.zxid <= lastZxid) throw new RecoveryError(`log entry ${zxidToHex(hdr.zxid)} does not advance past ${zxidToHex(lastZxid)}`);
@@ -76,7 +106,10 @@ export async function recover<T>(log: TxnLog, snapshots: SnapshotStore, target: 
     if (entry.digest !== undefined && !sameDigest(entry.digest.treeDigest, target.digest(state))) digestMismatches.push(hdr.zxid);
     lastZxid = hdr.zxid;
     replayed++;
+    const s = state;
+    replayMeter?.tick(() => replayProgress(s));
   }
+  replayMeter?.finish(replayProgress(state));
   return {
     state,
     sessions: [...sessions].map(([id, timeoutMs]) => ({ id, timeoutMs })),

@@ -12,6 +12,7 @@
 import { type ACL, DecodeError, JuteReader, JuteWriter, StatPersisted, readAcl, readText, writeAcl } from '@zkts/protocol';
 import { crc32 } from './checksum.js';
 import { CorruptionError } from './errors.js';
+import { SNAPSHOT_PROGRESS_NODES, type SnapshotLoadOptions } from './progress.js';
 import type { Dropped } from './spi.js';
 import type { Zxid } from './zxid.js';
 
@@ -63,8 +64,11 @@ export interface SnapshotStore {
   save(zxid: Zxid, snapshot: SnapshotInput): Promise<void>;
   /** Every stored snapshot, newest first, valid or not. */
   list(): Promise<readonly SnapshotInfo[]>;
-  /** Reads and checks one snapshot; a CorruptionError when it fails its checksum. */
-  load(zxid: Zxid): Promise<Snapshot>;
+  /**
+   * Reads and checks one snapshot; a CorruptionError when it fails its checksum. A backend may
+   * call `options.onProgress` while it decodes (optional: older backends ignore the options).
+   */
+  load(zxid: Zxid, options?: SnapshotLoadOptions): Promise<Snapshot>;
   /** The newest snapshot that passes its checksum, or null when there is none. */
   latestValid(): Promise<LoadedSnapshot | null>;
   /** Keeps the newest `keep` (>= SNAP_RETAIN_COUNT_MIN) snapshots; returns the oldest kept zxid. */
@@ -131,8 +135,12 @@ export function encodeSnapshotBuffer(zxid: Zxid, input: SnapshotInput): Buffer {
   return Buffer.concat([...encodeSnapshot(zxid, input)]);
 }
 
-/** Checks and decodes a whole snapshot; `name` is used in the CorruptionError. */
-export function decodeSnapshot(bytes: Uint8Array, name: string): Snapshot {
+/**
+ * Checks and decodes a whole snapshot; `name` is used in the CorruptionError. `options.onProgress`
+ * hears every SNAPSHOT_PROGRESS_NODES nodes (nodes and bytes decoded so far).
+ */
+export function decodeSnapshot(bytes: Uint8Array, name: string, options: SnapshotLoadOptions = {}): Snapshot {
+  const onProgress = options.onProgress;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (offset: number, detail: string) => new CorruptionError(name, offset, detail, buf.length);
   if (buf.length < SNAPSHOT_HEADER_BYTES + SNAPSHOT_TRAILER_BYTES) throw fail(0, `${buf.length} bytes, shorter than a snapshot`);
@@ -158,9 +166,11 @@ export function decodeSnapshot(bytes: Uint8Array, name: string): Snapshot {
       const acl = readAcl(r);
       const stat = StatPersisted.decode(r);
       nodes.push({ path, data: data === null ? null : Uint8Array.prototype.slice.call(data), acl, stat });
+      if (onProgress !== undefined && nodes.length % SNAPSHOT_PROGRESS_NODES === 0) onProgress({ nodes: nodes.length, bytes: r.offset, totalBytes: buf.length });
     }
     const digest = r.bool() ? BigInt.asUintN(64, r.longBig()) : null;
     if (r.remaining !== 0) throw new DecodeError(`${r.remaining} bytes after the body`);
+    onProgress?.({ nodes: nodes.length, bytes: buf.length, totalBytes: buf.length });
     return { zxid, nodes, sessions, digest };
   } catch (e) {
     if (e instanceof DecodeError) throw fail(r.offset, `checksum ok but body does not decode: ${e.message}`);
