@@ -1,6 +1,7 @@
 // Leader election in Curator's LeaderSelector style: take leadership, run, release; requeue.
 import { BehaviorSubject, distinctUntilChanged, type Observable, type Subscription } from 'rxjs';
 import type { Data, ZooKeeperClient } from '@zkts/client';
+import { isSessionLostState, sessionLostError } from './internals.js';
 import { Lock } from './lock.js';
 
 /** Runs while this participant leads; returning (or throwing) gives leadership up. `signal` aborts on suspension or session loss. */
@@ -39,7 +40,7 @@ export class LeaderSelector {
   readonly state$: Observable<SelectorState> = this.stateSubject.pipe(distinctUntilChanged());
 
   constructor(
-    client: ZooKeeperClient,
+    private readonly client: ZooKeeperClient,
     readonly path: string,
     private readonly takeLeadership: TakeLeadership,
     private readonly options: LeaderSelectorOptions = {},
@@ -96,13 +97,13 @@ export class LeaderSelector {
       }
       if (!held) break;
       await this.lead();
-      if (this.lock.state === 'lost') {
-        this.lostWith = this.lock.lostReason;
-        await this.lock.release();
+      const lostWhileLeading = this.lock.lostReason;
+      await this.lock.release(); // waits for a reconnection when suspended; a no-op delete once lost
+      if (lostWhileLeading !== undefined || isSessionLostState(this.client.state)) {
+        this.lostWith = lostWhileLeading ?? sessionLostError(this.client.state);
         this.stateSubject.next('lost');
         return;
       }
-      await this.lock.release();
     }
     if (this.state !== 'lost') this.stateSubject.next('idle');
   }
