@@ -220,6 +220,21 @@ describe.each(ENGINES)('%s engine', (engine) => {
     expect(zxids(await collect(s.txnLog))).toEqual(zxids(entries));
   });
 
+  it('readFrom joins stored, in-flight and buffered entries without gaps or repeats', async () => {
+    const entries = workload(40);
+    const s = await start();
+    s.txnLog.append(entries.slice(0, 10));
+    await s.txnLog.flush();
+    s.txnLog.append(entries.slice(10, 20));
+    const writing = s.txnLog.flush();
+    s.txnLog.append(entries.slice(20, 30)); // buffered behind the batch being written
+    expect(zxids(await collect(s.txnLog))).toEqual(zxids(entries.slice(0, 30)));
+    expect(zxids(await collect(s.txnLog, entries[25]!.hdr.zxid))).toEqual(zxids(entries.slice(25, 30)));
+    expect(zxids(await collect(s.txnLog, entries[5]!.hdr.zxid))).toEqual(zxids(entries.slice(5, 30)));
+    await writing;
+    expect(zxids(await collect(s.txnLog, entries[15]!.hdr.zxid))).toEqual(zxids(entries.slice(15, 30)));
+  });
+
   it('purgeBefore keeps the newest entry, so the last zxid survives a restart', async () => {
     const entries = await logged(10);
     let s = await start();
