@@ -4,3 +4,4 @@ export * from './file-epoch-store.js';
 export * from './recover-data-tree.js';
 export * from './fs.js';
 export * from './di.js';
+export * from './inspect.js';

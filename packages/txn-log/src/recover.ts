@@ -7,7 +7,7 @@ import { CorruptionError } from './errors.js';
 import { PROGRESS_INTERVAL_MS_DEFAULT, ProgressMeter, type RecoveryProgressListener } from './progress.js';
 import type { Snapshot, SnapshotStore, SessionRecord } from './snapshot.js';
 import type { Dropped, LogEntry, TxnLog } from './spi.js';
-import { type Zxid, zxidToHex } from './zxid.js';
+import { type Zxid, counterOf, epochOf, zxidToHex } from './zxid.js';
 
 export interface RecoveryTarget<T> {
   /** The state a snapshot holds, or the initial state when `snapshot` is null. */
@@ -100,6 +100,8 @@ export async function recover<T>(log: TxnLog, snapshots: SnapshotStore, target: 
   for await (const entry of log.readFrom(from)) {
     const { hdr, txn } = entry;
     if (hdr.zxid <= lastZxid) throw new RecoveryError(`log entry ${zxidToHex(hdr.zxid)} does not advance past ${zxidToHex(lastZxid)}`);
+    const gap = zxidGap(replayed === 0 && snap === null ? null : lastZxid, hdr.zxid);
+    if (gap !== null) throw new RecoveryError(`log entries missing: ${gap} (a deleted log segment, or a purged log whose snapshots are gone); refusing to build a tree that skips them`);
     target.apply(state, entry);
     if (txn.type === OpCode.createSession) sessions.set(hdr.clientId, txn.timeOut);
     else if (txn.type === OpCode.closeSession) sessions.delete(hdr.clientId);
@@ -119,6 +121,17 @@ export async function recover<T>(log: TxnLog, snapshots: SnapshotStore, target: 
     dropped,
     digestMismatches,
   };
+}
+
+/**
+ * Within an epoch zxids are consecutive (every txn a leader numbers is logged); a jump means
+ * entries are missing. `prev` null: the first entry of a log replayed without a snapshot, which
+ * must be its epoch's first txn. Returns a description of the gap, or null.
+ */
+export function zxidGap(prev: Zxid | null, next: Zxid): string | null {
+  if (prev === null) return counterOf(next) === 1 ? null : `the log starts at ${zxidToHex(next)}, not at its epoch's first txn, and there is no snapshot before it`;
+  if (epochOf(next) !== epochOf(prev) || next === prev + 1) return null;
+  return `${zxidToHex(prev)} is followed by ${zxidToHex(next)}`;
 }
 
 /** Digests travel as Java longs (signed); compare them as 64-bit patterns. */
