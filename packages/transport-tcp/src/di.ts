@@ -11,8 +11,9 @@ export interface RegisterTcpTransportOptions {
 
 /**
  * Registers one TcpClientListener under ClientListener, created on first resolve (options are
- * checked here, at registration, so a bad value fails at startup). The peer transport is not
- * implemented yet; PeerTransport stays unregistered.
+ * checked here, at registration, so a bad value fails at startup). Peer transports are not
+ * registered here: an ensemble member needs two (quorum and election ports), so its composition
+ * root constructs TcpPeerTransport instances directly.
  */
 export function registerTcpTransport(container: DependencyContainer, options: RegisterTcpTransportOptions): void {
   const listener = new TcpClientListener(options.client);
