@@ -61,6 +61,8 @@ public final class CuratorScenarios {
         case "discovery": discovery(out); break;
         case "framework": framework(out); break;
         case "sessionExpiry": sessionExpiry(out); break;
+        case "mutexInterop": mutexInterop(out, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4])); break;
+        case "latchInterop": latchInterop(out, args[2], Integer.parseInt(args[3])); break;
         default: throw new IllegalArgumentException("unknown scenario " + scenario);
       }
     } catch (Throwable t) {
@@ -587,6 +589,115 @@ public final class CuratorScenarios {
     out.put("newSessionDiffers", newSession != oldSession);
     out.put("ephemeralGone", c.checkExists().forPath("/exp/e") == null);
     out.put("states", states);
+  }
+
+  // --- Interop with the zkts TypeScript recipes (driven from src/interop.test.ts). Both sides follow
+  // one protocol under `base`: every contender announces itself under base/ready, waits for base/go,
+  // and on each entry into the critical section creates the EPHEMERAL base/holder (NodeExists = two
+  // holders at once: a violation), appends base/log/e-N (PERSISTENT_SEQUENTIAL, data = its name),
+  // pauses briefly, deletes base/holder and leaves.
+
+  /** Announces `name` under base/ready and blocks until base/go exists. */
+  static void gate(CuratorFramework c, String base, String name) throws Exception {
+    announce(c, base, name);
+    awaitGo(c, base);
+  }
+
+  static void announce(CuratorFramework c, String base, String name) throws Exception {
+    c.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(base + "/ready/" + name);
+  }
+
+  static void awaitGo(CuratorFramework c, String base) throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    if (c.checkExists().usingWatcher((org.apache.zookeeper.Watcher) e -> go.countDown()).forPath(base + "/go") != null) return;
+    if (!go.await(WAIT_S * 3, TimeUnit.SECONDS)) throw new IllegalStateException("no go signal");
+  }
+
+  /** The critical section: returns false when another contender was inside (base/holder existed). */
+  static boolean critical(CuratorFramework c, String base, String name) throws Exception {
+    boolean alone = true;
+    try {
+      c.create().withMode(CreateMode.EPHEMERAL).forPath(base + "/holder", bytes(name));
+    } catch (org.apache.zookeeper.KeeperException.NodeExistsException e) {
+      alone = false;
+    }
+    c.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(base + "/log/e-", bytes(name));
+    Thread.sleep(2);
+    if (alone) c.delete().forPath(base + "/holder");
+    return alone;
+  }
+
+  static void mutexInterop(Map<String, Object> out, String base, int contenders, int rounds) throws Exception {
+    AtomicInteger violations = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(contenders);
+    List<Future<Integer>> futures = new ArrayList<>();
+    for (int i = 0; i < contenders; i++) {
+      CuratorFramework c = client();
+      String name = "java-" + i;
+      futures.add(pool.submit(() -> {
+        InterProcessMutex lock = new InterProcessMutex(c, base + "/lock");
+        gate(c, base, name);
+        int got = 0;
+        for (int r = 0; r < rounds; r++) {
+          if (!lock.acquire(WAIT_S * 3, TimeUnit.SECONDS)) continue;
+          try {
+            if (!critical(c, base, name)) violations.incrementAndGet();
+            got++;
+          } finally {
+            lock.release();
+          }
+        }
+        return got;
+      }));
+    }
+    List<Integer> acquisitions = new ArrayList<>();
+    for (Future<Integer> f : futures) acquisitions.add(f.get(WAIT_S * 6, TimeUnit.SECONDS));
+    pool.shutdownNow();
+    out.put("acquisitions", acquisitions);
+    out.put("violations", violations.get());
+  }
+
+  static void latchInterop(Map<String, Object> out, String base, int contenders) throws Exception {
+    AtomicInteger violations = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    CountDownLatch allLed = new CountDownLatch(contenders);
+    List<LeaderLatch> latches = new CopyOnWriteArrayList<>();
+    List<String> led = new CopyOnWriteArrayList<>();
+    ExecutorService work = Executors.newCachedThreadPool();
+    List<CuratorFramework> cs = new ArrayList<>();
+    for (int i = 0; i < contenders; i++) cs.add(client());
+    for (int i = 0; i < contenders; i++) announce(cs.get(i), base, "java-" + i);
+    awaitGo(cs.get(0), base);
+    for (int i = 0; i < contenders; i++) {
+      CuratorFramework c = cs.get(i);
+      String name = "java-" + i;
+      LeaderLatch l = new LeaderLatch(c, base + "/latch", name);
+      l.addListener(new LeaderLatchListener() {
+        public void isLeader() {
+          work.submit(() -> {
+            try {
+              for (LeaderLatch other : latches) if (other != l && other.hasLeadership()) overlaps.incrementAndGet();
+              if (!critical(c, base, name)) violations.incrementAndGet();
+              led.add(name);
+              l.close();
+            } catch (Exception e) {
+              e.printStackTrace();
+            } finally {
+              allLed.countDown();
+            }
+            return null;
+          });
+        }
+        public void notLeader() { }
+      });
+      latches.add(l);
+      l.start();
+    }
+    out.put("allLed", allLed.await(WAIT_S * 3, TimeUnit.SECONDS));
+    work.shutdownNow();
+    out.put("led", led.size());
+    out.put("violations", violations.get());
+    out.put("overlaps", overlaps.get());
   }
 
   /**

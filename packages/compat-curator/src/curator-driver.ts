@@ -24,7 +24,11 @@ const CLASSPATH = CURATOR_JARS.join(':');
 /** Upper bound for one scenario run: a hung client fails the test instead of hanging CI. */
 export const CURATOR_SCENARIO_TIMEOUT_MS = 90_000;
 
-export const SCENARIOS = ['connection', 'mutex', 'leaderLatch', 'barrier', 'sharedCount', 'curatorCache', 'discovery', 'framework', 'sessionExpiry'] as const;
+export const SCENARIOS = [
+  'connection', 'mutex', 'leaderLatch', 'barrier', 'sharedCount', 'curatorCache', 'discovery', 'framework', 'sessionExpiry',
+  // interop with the TypeScript recipes (extra arguments: base path, contenders[, rounds])
+  'mutexInterop', 'latchInterop',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function curatorAvailable(): boolean {
@@ -55,9 +59,9 @@ export interface ScenarioRun {
   stderr: string;
 }
 
-export async function runCuratorScenario(connectString: string, scenario: ScenarioName): Promise<ScenarioRun> {
+export async function runCuratorScenario(connectString: string, scenario: ScenarioName, args: readonly string[] = []): Promise<ScenarioRun> {
   const dir = compiledDir();
-  const child = spawn('/usr/bin/java', ['-Xmx256m', '-cp', `${dir}:${CLASSPATH}`, 'CuratorScenarios', connectString, scenario], {
+  const child = spawn('/usr/bin/java', ['-Xmx256m', '-cp', `${dir}:${CLASSPATH}`, 'CuratorScenarios', connectString, scenario, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];
