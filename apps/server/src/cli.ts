@@ -1,5 +1,6 @@
 // zkts-server [zoo.cfg]: starts a standalone server from a ZooKeeper config file, or on
 // 127.0.0.1:2181 with the quick-start defaults when no file is given.
+// zkts-server <tool> ...: the storage tools (log-dump, snapshot-dump, verify), see tools/.
 import {
   ConfigError,
   createLogger,
@@ -10,6 +11,7 @@ import {
   type ServerConfig,
   type ZooKeeperServer,
 } from '@zkts/server';
+import { isTool, runTool, TOOLS } from './tools/index.js';
 
 export const USAGE = `usage: zkts-server [zoo.cfg]
   Starts a ZooKeeper-compatible server. With no file: standalone on 127.0.0.1:2181,
@@ -17,6 +19,14 @@ export const USAGE = `usage: zkts-server [zoo.cfg]
   (see zoo.cfg docs) plus zkts.* (zkts.storage=memory keeps nothing across restarts).
   --help      this text
   --version   the version
+
+Storage tools (exit 0 intact, 1 damaged: file and offset named on stderr, 2 bad arguments):
+${Object.values(TOOLS)
+  .map((t) => `  ${t.usage}`)
+  .join('\n')}
+    log-dump       every log entry (zxid, time, session, cxid, type, fields) and a summary
+    snapshot-dump  a snapshot's header, sessions and nodes (stat, data length; data with --data)
+    verify         checks every snapshot and log entry, replays them, prints the final tree
 `;
 
 export interface CliIo {
@@ -40,6 +50,7 @@ export const QUICKSTART_STORAGE = { zktsStorage: 'file', dataDir: './data', data
 export type CliResult = { exitCode: number } | { server: ZooKeeperServer };
 
 export async function runServer(argv: readonly string[], io: CliIo = processIo): Promise<CliResult> {
+  if (isTool(argv[0])) return { exitCode: await runTool(argv[0]!, argv.slice(1), io) };
   const args = argv.filter((a) => a !== '--');
   if (args.includes('--help') || args.includes('-h')) {
     io.out(USAGE);

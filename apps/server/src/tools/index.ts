@@ -1,0 +1,36 @@
+// The storage tools behind zkts-server's subcommands: log-dump, snapshot-dump, verify.
+import { UsageError } from './args.js';
+import { EXIT_USAGE, type ToolIo } from './io.js';
+import { LOG_DUMP_USAGE, logDump } from './log-dump.js';
+import { SNAPSHOT_DUMP_USAGE, snapshotDump } from './snapshot-dump.js';
+import { VERIFY_USAGE, verify } from './verify.js';
+
+export { EXIT_CLEAN, EXIT_DAMAGED, EXIT_USAGE, type ToolIo } from './io.js';
+
+type Tool = (argv: readonly string[], io: ToolIo) => Promise<number>;
+
+export const TOOLS: Readonly<Record<string, { readonly run: Tool; readonly usage: string }>> = {
+  'log-dump': { run: logDump, usage: LOG_DUMP_USAGE },
+  'snapshot-dump': { run: snapshotDump, usage: SNAPSHOT_DUMP_USAGE },
+  verify: { run: verify, usage: VERIFY_USAGE },
+};
+
+export const isTool = (name: string | undefined): boolean => name !== undefined && Object.hasOwn(TOOLS, name);
+
+/** Runs one tool; a UsageError becomes exit 2 with its message (naming the argument) and usage. */
+export async function runTool(name: string, argv: readonly string[], io: ToolIo): Promise<number> {
+  const tool = TOOLS[name]!;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`usage: ${tool.usage}\n`);
+    return 0;
+  }
+  try {
+    return await tool.run(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`zkts-server ${e.message}\nusage: ${tool.usage}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
