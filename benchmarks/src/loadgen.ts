@@ -475,14 +475,34 @@ export function isReadOp(op: OpName): boolean {
  * session: `<root>`, `<root>/k/n<i>` with `valueSize` bytes, `<root>/l` with `listChildren`
  * children, and `<root>/c` (parent of the ephemeral sequential nodes `create` makes).
  */
-export async function populate(host: string, port: number, layout: Partial<TreeLayout> = {}): Promise<void> {
+/** Bytes that do not compress (a fixed xorshift sequence): disk sizes of compressing backends stay honest. */
+export function incompressibleBytes(size: number, seed = 0x9e3779b9): Buffer {
+  const out = Buffer.alloc(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/**
+ * Creates the tree of `layout` (parents, list children, key nodes) with one pipelined session.
+ * `values: 'random'` stores incompressible bytes in every node (each node its own), else 'a's.
+ */
+export async function populate(host: string, port: number, layout: Partial<TreeLayout> = {}, values: 'fill' | 'random' = 'fill'): Promise<void> {
   const l: TreeLayout = { ...DEFAULT_LAYOUT, ...layout };
   const value = Buffer.alloc(l.valueSize, 0x61);
+  const valueOf = (i: number): Uint8Array => (values === 'random' ? incompressibleBytes(l.valueSize, i + 1) : value);
   const paths: Array<[string, Uint8Array | null]> = [
     [l.root, null], [`${l.root}/k`, null], [`${l.root}/l`, null], [`${l.root}/c`, null],
   ];
   for (let i = 0; i < l.listChildren; i++) paths.push([`${l.root}/l/c${i}`, value]);
-  for (let i = 0; i < l.keys; i++) paths.push([keyPath(l, i), value]);
+  for (let i = 0; i < l.keys; i++) paths.push([keyPath(l, i), valueOf(i)]);
   const { socket, decoder, rest } = await openSession(host, port, 30_000);
   try {
     await new Promise<void>((resolve, reject) => {
