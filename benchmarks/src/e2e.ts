@@ -1,8 +1,11 @@
 // End-to-end benchmark: zkts-server and Apache ZooKeeper on this machine, the same load
 // generator (a child process per measurement) against each, cell by cell, in one run.
-//   node dist/e2e.js [--quick] [--ops get,set,create,mixed] [--connections 1,8,32] [--in-flight 1,64]
+//   node dist/e2e.js [--quick] [--durable] [--ops get,set,create,mixed] [--connections 1,8,32] [--in-flight 1,64]
 //        [--warmup S] [--duration S] [--value-size B] [--keys N] [--servers zkts,zookeeper]
-//        [--profile] [--json FILE]
+//        [--dir PATH] [--profile] [--json FILE]
+// --durable: zkts with each durable backend (zkts-file, zkts-level, zkts-rocksdb; forceSync=yes)
+// against ZooKeeper with forceSync=yes, all with their data on the disk under --dir (default the
+// OS temp dir); cells set and create at 8 x 64 and set at 1 x 1.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -11,7 +14,26 @@ import { fileURLToPath } from 'node:url';
 import { WORKLOADS, populate, type LoadOptions, type LoadResult } from './loadgen.js';
 import { formatProfile } from './profile.js';
 import { fourLetterWord, referenceZooKeeperAvailable } from '@zkts/tools';
-import { javaVersion, newestProfile, startZkts, startZooKeeper, type RunningServer } from './servers.js';
+import { describeFilesystem, javaVersion, newestProfile, startZkts, startZooKeeper, type RunningServer, type ZktsStorage } from './servers.js';
+
+interface CellSpec {
+  op: string;
+  connections: number;
+  inFlight: number;
+}
+
+/** Every server name --servers accepts: zkts (memory storage) or zkts-<backend>, and zookeeper. */
+export const SERVER_NAMES = ['zkts', 'zkts-memory', 'zkts-file', 'zkts-level', 'zkts-rocksdb', 'zookeeper'] as const;
+const DURABLE_SERVERS = ['zkts-file', 'zkts-level', 'zkts-rocksdb', 'zookeeper'];
+const DURABLE_CELLS: readonly CellSpec[] = [
+  { op: 'set', connections: 8, inFlight: 64 },
+  { op: 'create', connections: 8, inFlight: 64 },
+  { op: 'set', connections: 1, inFlight: 1 },
+];
+
+function storageOf(server: string): ZktsStorage {
+  return server === 'zkts' ? 'memory' : (server.slice('zkts-'.length) as ZktsStorage);
+}
 
 interface Plan {
   ops: string[];
@@ -22,16 +44,22 @@ interface Plan {
   valueSize: number;
   keys: number;
   servers: string[];
+  durable: boolean;
+  /** Where durable servers keep their data. */
+  dir: string;
+  cells: CellSpec[];
   profile: boolean;
   json: string | undefined;
 }
 
-const USAGE = `usage: node dist/e2e.js [--quick] [--ops get,set,create,mixed] [--connections 1,8,32]
+const USAGE = `usage: node dist/e2e.js [--quick] [--durable] [--ops get,set,create,mixed] [--connections 1,8,32]
   [--in-flight 1,64] [--warmup S] [--duration S] [--value-size B] [--keys N]
-  [--servers zkts,zookeeper] [--profile] [--json FILE]`;
+  [--servers ${SERVER_NAMES.join(',')}] [--dir PATH] [--profile] [--json FILE]`;
 
 function parsePlan(argv: readonly string[]): Plan {
   const quick = argv.includes('--quick');
+  const durable = argv.includes('--durable');
+  let crossProduct = !durable;
   const plan: Plan = {
     ops: ['get', 'set', 'create', 'mixed'],
     connections: quick ? [1, 8] : [1, 8, 32],
@@ -40,7 +68,10 @@ function parsePlan(argv: readonly string[]): Plan {
     durationS: quick ? 1 : 5,
     valueSize: 100,
     keys: 1000,
-    servers: ['zkts', 'zookeeper'],
+    servers: durable ? [...DURABLE_SERVERS] : ['zkts', 'zookeeper'],
+    durable,
+    dir: tmpdir(),
+    cells: [],
     profile: false,
     json: undefined,
   };
@@ -54,10 +85,11 @@ function parsePlan(argv: readonly string[]): Plan {
       return x;
     };
     switch (a) {
-      case '--quick': break;
-      case '--ops': plan.ops = list(v()); break;
-      case '--connections': plan.connections = nums(v()); break;
-      case '--in-flight': plan.inFlight = nums(v()); break;
+      case '--quick': case '--durable': break;
+      case '--ops': plan.ops = list(v()); crossProduct = true; break;
+      case '--connections': plan.connections = nums(v()); crossProduct = true; break;
+      case '--in-flight': plan.inFlight = nums(v()); crossProduct = true; break;
+      case '--dir': plan.dir = v(); break;
       case '--warmup': plan.warmupS = Number(v()); break;
       case '--duration': plan.durationS = Number(v()); break;
       case '--value-size': plan.valueSize = Number(v()); break;
@@ -73,7 +105,13 @@ function parsePlan(argv: readonly string[]): Plan {
     }
   }
   for (const op of plan.ops) if (!WORKLOADS[op]) throw new Error(`unknown op ${op} (${Object.keys(WORKLOADS).join(', ')})`);
-  for (const s of plan.servers) if (s !== 'zkts' && s !== 'zookeeper') throw new Error(`unknown server ${s}`);
+  for (const s of plan.servers) if (!(SERVER_NAMES as readonly string[]).includes(s)) throw new Error(`unknown server ${s} (${SERVER_NAMES.join(', ')})`);
+  if (durable && !crossProduct) {
+    // The durable matrix; --ops alone keeps these cells' shapes for the ops named.
+    plan.cells = DURABLE_CELLS.map((c) => ({ ...c }));
+  } else {
+    for (const op of plan.ops) for (const connections of plan.connections) for (const inFlight of plan.inFlight) plan.cells.push({ op, connections, inFlight });
+  }
   if (plan.servers.includes('zookeeper') && !referenceZooKeeperAvailable()) {
     process.stderr.write('Apache ZooKeeper is not installed: measuring zkts only\n');
     plan.servers = plan.servers.filter((s) => s !== 'zookeeper');
@@ -126,14 +164,28 @@ function cellText(r: LoadResult | { failure: string } | undefined): { ops: strin
   return { ops: fmtOps(r.opsPerSec), lat: `${fmtMs(r.latencyMs.p50)} / ${fmtMs(r.latencyMs.p99)}`, errs, value: r.opsPerSec };
 }
 
-function table(cells: Cell[]): string {
-  const header = ['workload', 'conns x in-flight', 'zkts ops/s', 'ZooKeeper ops/s', 'ratio', 'zkts p50 / p99 ms', 'ZooKeeper p50 / p99 ms', 'errors'];
+function table(cells: Cell[], servers: readonly string[]): string {
+  const others = servers.filter((s) => s !== 'zookeeper');
+  const withZk = servers.includes('zookeeper');
+  const header = [
+    'workload', 'conns x in-flight',
+    ...servers.map((s) => `${s} ops/s`),
+    ...(withZk ? others.map((s) => `${s} / ZK`) : []),
+    ...servers.map((s) => `${s} p50 / p99 ms`),
+    'errors',
+  ];
   const rows = cells.map((c) => {
-    const z = cellText(c.results['zkts']);
-    const k = cellText(c.results['zookeeper']);
-    const ratio = Number.isFinite(z.value) && Number.isFinite(k.value) && k.value > 0 ? `${(z.value / k.value).toFixed(2)}x` : '-';
-    const errs = [z.errs && `zkts ${z.errs}`, k.errs && `zk ${k.errs}`].filter(Boolean).join('; ') || 'none';
-    return [c.op, `${c.connections} x ${c.inFlight}`, z.ops, k.ops, ratio, z.lat, k.lat, errs];
+    const t = Object.fromEntries(servers.map((s) => [s, cellText(c.results[s])]));
+    const k = t['zookeeper'];
+    const ratioOf = (v: number): string => (k !== undefined && Number.isFinite(v) && Number.isFinite(k.value) && k.value > 0 ? `${(v / k.value).toFixed(2)}x` : '-');
+    const errs = servers.map((s) => t[s]!.errs && `${s} ${t[s]!.errs}`).filter(Boolean).join('; ') || 'none';
+    return [
+      c.op, `${c.connections} x ${c.inFlight}`,
+      ...servers.map((s) => t[s]!.ops),
+      ...(withZk ? others.map((s) => ratioOf(t[s]!.value)) : []),
+      ...servers.map((s) => t[s]!.lat),
+      errs,
+    ];
   });
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
@@ -160,7 +212,9 @@ async function main(): Promise<void> {
   try {
     const byName = new Map<string, RunningServer>();
     for (const name of plan.servers) {
-      const s = name === 'zkts' ? await startZkts({ cpuProfileDir: profileDir }) : await startZooKeeper();
+      const s = name === 'zookeeper'
+        ? await startZooKeeper(plan.durable ? { forceSync: true, dataParent: plan.dir } : {})
+        : await startZkts({ storage: storageOf(name), forceSync: true, dataParent: plan.dir, ...(profileDir ? { cpuProfileDir: profileDir } : {}) });
       servers.push(s);
       byName.set(name, s);
       await populate(s.host, s.port, { keys: plan.keys, valueSize: plan.valueSize });
@@ -170,37 +224,36 @@ async function main(): Promise<void> {
       `zkts e2e benchmark, ${new Date().toISOString()}`,
       `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`,
       `node ${process.version}; ${plan.servers.includes('zookeeper') ? javaVersion() : 'java not used'}`,
-      ...servers.map((s) => `${s.name}: ${s.version} on ${s.host}:${s.port} (pid ${s.pid})${s.name === 'zookeeper' ? ', -Xmx1g, forceSync=no, dataDir on ' + (s.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk') : ', zkts.storage=memory'}`),
+      ...servers.map((s) => `${s.name}: ${s.version} on ${s.host}:${s.port} (pid ${s.pid})${s.name === 'zookeeper' ? `, -Xmx1g, forceSync=${plan.durable ? 'yes' : 'no'}` : `, zkts.storage=${storageOf(s.name)}${storageOf(s.name) === 'memory' ? '' : ', forceSync=yes'}`}, data in ${describeFilesystem(s.dir).text}`),
       `workload: ${plan.keys} nodes of ${plan.valueSize} B; get/set/exists on random nodes, create = ephemeral sequential with ${plan.valueSize} B (removed when the session closes), mixed = ${JSON.stringify(WORKLOADS['mixed'])}`,
       `each cell: ${plan.warmupS} s warm-up + ${plan.durationS} s measured, one fresh load-generator process (new sessions) per server, servers alternate cell by cell`,
+      ...servers.filter((s) => describeFilesystem(s.dir).tmpfs && (plan.durable || s.name !== 'zookeeper')).map((s) => `WARNING: ${s.name}'s data is on tmpfs: fsync costs nothing there`),
     ];
     process.stdout.write(about.join('\n') + '\n\n');
-    for (const op of plan.ops) {
-      for (const connections of plan.connections) {
-        for (const inFlight of plan.inFlight) {
-          const cell: Cell = { op, connections, inFlight, results: {} };
-          for (const [name, s] of byName) {
-            const opts: LoadOptions = {
-              host: s.host, port: s.port, connections, inFlight, mix: WORKLOADS[op]!,
-              warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
-            };
-            cell.results[name] = await measure(opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
-            // Wait until the server answers again (closing sessions, e.g. removing the ephemerals of
-            // `create`, must not spill into the next measurement of either server).
-            const settleStart = Date.now();
-            await fourLetterWord(s.host, s.port, 'srvr', 300_000).catch(() => '');
-            const settleMs = Date.now() - settleStart;
-            if (settleMs > 500) notes.push(`${name} needed ${(settleMs / 1000).toFixed(1)} s to answer srvr after ${op} ${connections}x${inFlight} (closing its sessions)`);
-          }
-          cells.push(cell);
-          const z = cellText(cell.results['zkts']);
-          const k = cellText(cell.results['zookeeper']);
-          process.stdout.write(`  ${op} ${connections}x${inFlight}: zkts ${z.ops} ops/s (${z.lat} ms)${z.errs ? ' [' + z.errs + ']' : ''}, zookeeper ${k.ops} ops/s (${k.lat} ms)${k.errs ? ' [' + k.errs + ']' : ''}\n`);
-        }
+    for (const { op, connections, inFlight } of plan.cells) {
+      const cell: Cell = { op, connections, inFlight, results: {} };
+      for (const [name, s] of byName) {
+        const opts: LoadOptions = {
+          host: s.host, port: s.port, connections, inFlight, mix: WORKLOADS[op]!,
+          warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
+        };
+        cell.results[name] = await measure(opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
+        // Wait until the server answers again (closing sessions, e.g. removing the ephemerals of
+        // `create`, must not spill into the next measurement of either server).
+        const settleStart = Date.now();
+        await fourLetterWord(s.host, s.port, 'srvr', 300_000).catch(() => '');
+        const settleMs = Date.now() - settleStart;
+        if (settleMs > 500) notes.push(`${name} needed ${(settleMs / 1000).toFixed(1)} s to answer srvr after ${op} ${connections}x${inFlight} (closing its sessions)`);
       }
+      cells.push(cell);
+      const parts = plan.servers.map((n) => {
+        const t = cellText(cell.results[n]);
+        return `${n} ${t.ops} ops/s (${t.lat} ms)${t.errs ? ' [' + t.errs + ']' : ''}`;
+      });
+      process.stdout.write(`  ${op} ${connections}x${inFlight}: ${parts.join(', ')}\n`);
     }
-    process.stdout.write('\n' + table(cells) + '\n');
-    process.stdout.write('ratio = zkts ops/s / ZooKeeper ops/s; latencies from the generator (request written to reply read), ms\n');
+    process.stdout.write('\n' + table(cells, plan.servers) + '\n');
+    process.stdout.write('<server> / ZK = that server\'s ops/s / ZooKeeper\'s; latencies from the generator (request written to reply read), ms\n');
     for (const n of notes) process.stdout.write(`note: ${n}\n`);
     if (plan.json) writeFileSync(plan.json, JSON.stringify({ about, plan, cells, notes }, null, 2));
   } finally {

@@ -242,7 +242,7 @@ export function describeFilesystem(path: string): { fsType: string; device: stri
     const base = dev.replace(/\d+$/, '');
     try {
       const rotational = readFileSync(`/sys/block/${base}/queue/rotational`, 'utf8').trim() === '1';
-      disk = rotational ? ', rotational disk' : ', non-rotational (SSD / virtual) disk';
+      disk = `, /sys/block/${base} rotational=${rotational ? 1 : 0}`;
     } catch {
       /* no sysfs entry */
     }
