@@ -3,7 +3,7 @@
 //   (zkts-server per backend, Apache ZooKeeper) holding N znodes: RSS, disk bytes, restart time.
 //   node dist/storage.js [--quick] [--backends memory,file,level,rocksdb] [--sections append,snapshot,recovery,server]
 //        [--dir PATH] [--max-time S] [--no-zookeeper] [--json FILE]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { recoverDataTree } from '@zkts/storage-file';
@@ -306,6 +306,26 @@ async function serverSection(plan: Plan, backends: ZktsStorage[]): Promise<Serve
 
 // ---------------------------------------------------------------- main
 
+/** Median time of a 4 KiB write + fsync in `parent` (what one flush costs at least on this disk). */
+function fsyncLatencyMs(parent: string, times = 50): number {
+  const dir = mkdtempSync(join(parent, 'zkts-bench-fsync-'));
+  const fd = openSync(join(dir, 'probe'), 'w');
+  const block = Buffer.alloc(4096, 1);
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < times; i++) {
+      const t = performance.now();
+      writeSync(fd, block, 0, block.length, i * block.length);
+      fsyncSync(fd);
+      ms.push(performance.now() - t);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return median(ms);
+}
+
 async function main(): Promise<void> {
   const plan = parseStoragePlan(process.argv.slice(2));
   const fsInfo = describeFilesystem(plan.dir);
@@ -314,7 +334,7 @@ async function main(): Promise<void> {
     `zkts storage benchmark${plan.quick ? ' (--quick)' : ''}, ${new Date().toISOString()}`,
     `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`,
     `node ${process.version}; ${plan.zookeeper && plan.sections.includes('server') && referenceZooKeeperAvailable() ? javaVersion() : 'java not used'}`,
-    `data: ${fsInfo.text}`,
+    `data: ${fsInfo.text}; a 4 KiB write + fsync there takes ${fmtMs(fsyncLatencyMs(plan.dir))} ms (median of 50)`,
     `backends: ${plan.backends.join(', ')} (fsync on; memory as the no-disk reference)`,
   ];
   for (const line of about) say(line);
