@@ -1,0 +1,394 @@
+// The leader (ZooKeeper's Leader + LearnerHandler): discovery (collect learners' accepted epochs,
+// propose a new epoch, collect ACKEPOCHs), synchronization (per learner DIFF / TRUNC / SNAP, then
+// NEWLEADER; established once a quorum acked it) and broadcast (PROPOSAL, ACK, COMMIT / INFORM).
+import type { Entry } from './config.js';
+import { NotLeaderError, TooManyOutstandingError, ZxidRolloverError } from './errors.js';
+import type { SyncMode } from './learner.js';
+import type { ZabMessage } from './messages.js';
+import type { Ready } from './ready.js';
+import type { PeerContext, RoleHandler } from './role.js';
+import { EPOCH_MAX, makeZxid, zxidCounter, zxidHex, type Zxid } from './zxid.js';
+
+type LeaderPhase = 'discovery' | 'synchronization' | 'broadcast';
+
+/** Per-learner progress (ZooKeeper's LearnerHandler without its thread). */
+type HandlerState =
+  | 'awaitEpoch' // FOLLOWERINFO received, the new epoch is not decided yet
+  | 'awaitAckEpoch' // LEADERINFO sent
+  | 'ackedEpoch' // ACKEPOCH received, discovery not finished yet
+  | 'awaitNewLeaderAck' // sync + NEWLEADER sent; gets the broadcast from here on
+  | 'newLeaderAcked' // waits for the leader to be established
+  | 'broadcast'; // UPTODATE sent
+
+interface LearnerHandler {
+  readonly id: number;
+  readonly observer: boolean;
+  state: HandlerState;
+  lastHeardTick: number;
+  syncMode?: SyncMode;
+}
+
+export interface LearnerView {
+  readonly id: number;
+  readonly observer: boolean;
+  readonly state: HandlerState;
+  readonly syncMode: SyncMode | undefined;
+}
+
+interface PendingSync {
+  /** null: the leader's own requestSync. */
+  readonly from: number | null;
+  readonly id: number;
+  /** Answered once this zxid is committed. */
+  readonly zxid: Zxid;
+}
+
+const FORWARDING: ReadonlySet<HandlerState> = new Set(['awaitNewLeaderAck', 'newLeaderAcked', 'broadcast']);
+const SYNCED: ReadonlySet<HandlerState> = new Set(['newLeaderAcked', 'broadcast']);
+
+export class LeaderRole implements RoleHandler {
+  readonly role = 'leading' as const;
+  phase: LeaderPhase = 'discovery';
+  private newEpoch: number | undefined;
+  private readonly handlers = new Map<number, LearnerHandler>();
+  /** Accepted epochs of the learners that connected before the epoch was decided (self included). */
+  private readonly connectingEpochs = new Map<number, number>();
+  /** Attempt numbers of learners waiting for the epoch (echoed in LEADERINFO). */
+  private readonly handlerAttempts = new Map<number, number>();
+  private readonly epochAcks = new Set<number>();
+  /** Last zxids of learners that acked the epoch before discovery finished. */
+  private readonly ackedLastZxid = new Map<number, Zxid>();
+  private readonly newLeaderAcks = new Set<number>();
+  private readonly proposalAcks = new Map<Zxid, Set<number>>();
+  private readonly pendingSyncs: PendingSync[] = [];
+  private phaseStartTick: number;
+  private lastProposed: Zxid = 0;
+
+  constructor(private readonly ctx: PeerContext) {
+    this.phaseStartTick = ctx.now;
+  }
+
+  get epoch(): number {
+    return this.newEpoch ?? this.ctx.hardState.acceptedEpoch;
+  }
+
+  get leaderId(): number {
+    return this.ctx.config.selfId;
+  }
+
+  get established(): boolean {
+    return this.phase === 'broadcast';
+  }
+
+  get pendingSyncCount(): number {
+    return this.pendingSyncs.length;
+  }
+
+  get outstandingCount(): number {
+    return this.established ? this.ctx.log.uncommitted.length : 0;
+  }
+
+  learners(): LearnerView[] {
+    return [...this.handlers.values()].map((h) => ({ id: h.id, observer: h.observer, state: h.state, syncMode: h.syncMode }));
+  }
+
+  /** Voters (self included) in sync with this leader, as in ZooKeeper's synced_followers. */
+  syncedIds(observers: boolean): number[] {
+    return [...this.handlers.values()].filter((h) => h.observer === observers && SYNCED.has(h.state)).map((h) => h.id).sort((a, b) => a - b);
+  }
+
+  start(): void {
+    const { ctx } = this;
+    ctx.roleChanged({ phase: 'discovery', epoch: ctx.hardState.acceptedEpoch, leader: ctx.config.selfId });
+    this.connectingEpochs.set(ctx.config.selfId, ctx.hardState.acceptedEpoch);
+    this.tryDecideEpoch();
+  }
+
+  tick(): void {
+    const { ctx } = this;
+    const { initLimitTicks, syncLimitTicks } = ctx.config;
+    for (const h of [...this.handlers.values()]) {
+      const limit = SYNCED.has(h.state) ? syncLimitTicks : initLimitTicks;
+      if (ctx.now - h.lastHeardTick > limit) this.handlers.delete(h.id);
+    }
+    if (this.phase !== 'broadcast') {
+      if (ctx.now - this.phaseStartTick > initLimitTicks) {
+        ctx.stepDown(`no quorum in ${this.phase} within initLimit (${initLimitTicks} ticks)`);
+        return;
+      }
+    } else {
+      const live = new Set([ctx.config.selfId, ...this.syncedIds(false)]);
+      if (!ctx.config.quorum.containsQuorum(live)) {
+        ctx.stepDown(`lost the quorum: synced with ${[...live].sort((a, b) => a - b).join(',')} within syncLimit (${syncLimitTicks} ticks)`);
+        return;
+      }
+    }
+    const payload = ctx.takePingPayload();
+    const ping: ZabMessage = payload ? { type: 'ping', payload } : { type: 'ping' };
+    for (const h of this.handlers.values()) if (h.state !== 'awaitEpoch') ctx.send(h.id, ping);
+  }
+
+  peerDisconnected(id: number): void {
+    this.handlers.delete(id);
+  }
+
+  advanced(ready: Ready): void {
+    // The leader's own ack counts only once its log write is durable.
+    if (!this.established) return;
+    for (const e of ready.entries) this.proposalAcks.get(e.zxid)?.add(this.ctx.config.selfId);
+    this.tryCommit();
+  }
+
+  step(from: number, msg: ZabMessage): void {
+    if (msg.type === 'followerInfo' || msg.type === 'observerInfo') {
+      this.onLearnerInfo(from, msg.type === 'observerInfo', msg.attempt, msg.acceptedEpoch);
+      return;
+    }
+    const h = this.handlers.get(from);
+    if (!h) return;
+    h.lastHeardTick = this.ctx.now;
+    switch (msg.type) {
+      case 'ackEpoch':
+        if (h.state === 'awaitAckEpoch') this.onAckEpoch(h, msg.currentEpoch, msg.lastZxid, msg.epochAlreadyAccepted);
+        return;
+      case 'ack':
+        this.onAck(h, msg.zxid);
+        return;
+      case 'ping':
+        if (msg.payload) this.ctx.out.pingPayload(from, msg.payload);
+        return;
+      case 'request':
+        if (h.state === 'broadcast') this.ctx.out.forwarded(from, msg.data);
+        return;
+      case 'sync':
+        if (h.state === 'broadcast') this.addSync(from, msg.id);
+        return;
+      default:
+        return; // a learner cannot make a leader do anything else
+    }
+  }
+
+  // ---- discovery ----
+
+  private onLearnerInfo(from: number, observer: boolean, attempt: number, acceptedEpoch: number): void {
+    const { config } = this.ctx;
+    if (from === config.selfId || (observer ? !config.observers.has(from) : !config.voters.has(from))) return;
+    // A new attempt replaces whatever this learner had (ZooKeeper: a new connection, a new handler).
+    const h: LearnerHandler = { id: from, observer, state: 'awaitEpoch', lastHeardTick: this.ctx.now };
+    this.handlers.set(from, h);
+    if (this.newEpoch === undefined) {
+      this.connectingEpochs.set(from, acceptedEpoch);
+      this.handlerAttempts.set(from, attempt);
+      this.tryDecideEpoch();
+    } else {
+      this.sendLeaderInfo(h, attempt);
+    }
+  }
+
+  private sendLeaderInfo(h: LearnerHandler, attempt: number): void {
+    h.state = 'awaitAckEpoch';
+    this.ctx.send(h.id, { type: 'leaderInfo', attempt, epoch: this.newEpoch! });
+  }
+
+  private tryDecideEpoch(): void {
+    const { ctx } = this;
+    if (!ctx.config.quorum.containsQuorum(new Set(this.connectingEpochs.keys()))) return;
+    const epoch = Math.max(...this.connectingEpochs.values()) + 1;
+    if (epoch > EPOCH_MAX) {
+      ctx.stepDown(`epoch ${epoch} would exceed EPOCH_MAX (${EPOCH_MAX})`);
+      return;
+    }
+    this.newEpoch = epoch;
+    ctx.setAcceptedEpoch(epoch);
+    this.epochAcks.add(ctx.config.selfId);
+    this.phaseStartTick = ctx.now;
+    for (const h of this.handlers.values()) {
+      if (h.state === 'awaitEpoch') this.sendLeaderInfo(h, this.handlerAttempts.get(h.id)!);
+    }
+    this.handlerAttempts.clear();
+    this.tryFinishDiscovery();
+  }
+
+  private onAckEpoch(h: LearnerHandler, currentEpoch: number, lastZxid: Zxid, alreadyAccepted: boolean): void {
+    const { ctx } = this;
+    if (this.phase !== 'discovery') {
+      this.syncLearner(h, lastZxid);
+      return;
+    }
+    const mine = ctx.hardState.currentEpoch;
+    if (currentEpoch > mine || (currentEpoch === mine && lastZxid > ctx.log.lastLogged)) {
+      ctx.stepDown(`learner ${h.id} is ahead of this leader: (epoch ${currentEpoch}, ${zxidHex(lastZxid)}) > (epoch ${mine}, ${zxidHex(ctx.log.lastLogged)})`);
+      return;
+    }
+    // A learner that had accepted this epoch before may have promised it to another leader.
+    if (!alreadyAccepted && !h.observer) this.epochAcks.add(h.id);
+    h.state = 'ackedEpoch';
+    this.ackedLastZxid.set(h.id, lastZxid);
+    this.tryFinishDiscovery();
+  }
+
+  private tryFinishDiscovery(): void {
+    const { ctx } = this;
+    if (this.phase !== 'discovery' || this.newEpoch === undefined) return;
+    if (!ctx.config.quorum.containsQuorum(this.epochAcks)) return;
+    this.phase = 'synchronization';
+    this.phaseStartTick = ctx.now;
+    ctx.roleChanged({ phase: 'synchronization', epoch: this.newEpoch, leader: ctx.config.selfId });
+    this.newLeaderAcks.add(ctx.config.selfId);
+    for (const h of this.handlers.values()) {
+      if (h.state === 'ackedEpoch') this.syncLearner(h, this.ackedLastZxid.get(h.id)!);
+    }
+    this.ackedLastZxid.clear();
+    this.tryEstablish();
+  }
+
+  // ---- synchronization ----
+
+  /** Brings one learner to this leader's history (ZooKeeper's LearnerHandler.syncFollower). */
+  private syncLearner(h: LearnerHandler, peerLast: Zxid): void {
+    const { ctx } = this;
+    const { log } = ctx;
+    // The history: everything committed, plus (before establishment) the tail this leader will commit.
+    const historyLast = this.established ? log.lastCommitted : log.lastLogged;
+    let mode: SyncMode;
+    let start: Zxid;
+    if (log.contains(peerLast)) {
+      mode = 'diff';
+      start = peerLast;
+    } else if (peerLast > log.lastLogged) {
+      // The learner has entries past anything here (an old epoch's uncommitted tail).
+      mode = 'trunc';
+      start = historyLast;
+    } else {
+      const prev = log.knownBefore(peerLast);
+      if (prev === undefined) {
+        mode = 'snap';
+        start = log.lastCommitted;
+      } else {
+        // The learner's last entry is not ours: it diverged after `prev`.
+        mode = 'trunc';
+        start = Math.min(prev, historyLast);
+      }
+    }
+    h.syncMode = mode;
+    if (mode === 'diff') ctx.send(h.id, { type: 'diff', zxid: historyLast });
+    else if (mode === 'trunc') ctx.send(h.id, { type: 'trunc', zxid: start });
+    else ctx.send(h.id, { type: 'snap', zxid: start });
+    for (const e of log.entriesBetween(start, historyLast)) ctx.send(h.id, { type: 'proposal', zxid: e.zxid, data: e.data });
+    ctx.send(h.id, { type: 'commit', zxid: historyLast });
+    if (!h.observer) {
+      for (const e of log.uncommitted) {
+        if (e.zxid > Math.max(start, historyLast)) ctx.send(h.id, { type: 'proposal', zxid: e.zxid, data: e.data });
+      }
+    }
+    ctx.send(h.id, { type: 'newLeader', epoch: this.newEpoch! });
+    h.state = 'awaitNewLeaderAck';
+  }
+
+  private onAck(h: LearnerHandler, zxid: Zxid): void {
+    if (h.state === 'awaitNewLeaderAck') {
+      if (zxid !== makeZxid(this.newEpoch!, 0)) return;
+      h.state = 'newLeaderAcked';
+      if (!h.observer) this.newLeaderAcks.add(h.id);
+      if (this.established) this.sendUpToDate(h);
+      else this.tryEstablish();
+      return;
+    }
+    if (h.observer || !SYNCED.has(h.state)) return;
+    const acks = this.proposalAcks.get(zxid);
+    if (!acks) return;
+    acks.add(h.id);
+    this.tryCommit();
+  }
+
+  private tryEstablish(): void {
+    const { ctx } = this;
+    if (this.phase !== 'synchronization' || !ctx.config.quorum.containsQuorum(this.newLeaderAcks)) return;
+    const epoch = this.newEpoch!;
+    ctx.setCurrentEpoch(epoch);
+    // A quorum now holds this leader's history: all of it is committed.
+    ctx.log.commitUpTo(ctx.log.lastLogged);
+    this.lastProposed = makeZxid(epoch, 0);
+    this.phase = 'broadcast';
+    ctx.roleChanged({ phase: 'broadcast', epoch, leader: ctx.config.selfId });
+    for (const h of this.handlers.values()) if (h.state === 'newLeaderAcked') this.sendUpToDate(h);
+  }
+
+  private sendUpToDate(h: LearnerHandler): void {
+    h.state = 'broadcast';
+    this.ctx.send(h.id, { type: 'upToDate' });
+  }
+
+  // ---- broadcast ----
+
+  peekNextZxid(): Zxid {
+    if (!this.established) throw new NotLeaderError(this.role, this.ctx.config.selfId);
+    return makeZxid(this.newEpoch!, zxidCounter(this.lastProposed) + 1);
+  }
+
+  propose(data: Uint8Array): Zxid {
+    const { ctx } = this;
+    if (!this.established) throw new NotLeaderError(this.role, ctx.config.selfId);
+    if (ctx.log.uncommitted.length >= ctx.config.outstandingProposalsMax) throw new TooManyOutstandingError(ctx.config.outstandingProposalsMax);
+    const counter = zxidCounter(this.lastProposed) + 1;
+    if (counter > ctx.config.zxidCounterLast) {
+      // ZooKeeper: "zxid lower 32 bits have rolled over, forcing re-election".
+      ctx.stepDown(`zxid counter exhausted after ${zxidHex(this.lastProposed)}`);
+      throw new ZxidRolloverError(this.lastProposed);
+    }
+    const entry: Entry = { zxid: makeZxid(this.newEpoch!, counter), data };
+    ctx.log.append(entry);
+    this.lastProposed = entry.zxid;
+    this.proposalAcks.set(entry.zxid, new Set());
+    for (const h of this.handlers.values()) {
+      if (!h.observer && FORWARDING.has(h.state)) ctx.send(h.id, { type: 'proposal', zxid: entry.zxid, data });
+    }
+    return entry.zxid;
+  }
+
+  /** Commits, in zxid order, every outstanding proposal a quorum acked. */
+  private tryCommit(): void {
+    const { ctx } = this;
+    const committed: Entry[] = [];
+    for (const e of ctx.log.uncommitted) {
+      const acks = this.proposalAcks.get(e.zxid);
+      if (!acks || !ctx.config.quorum.containsQuorum(acks)) break;
+      committed.push(e);
+    }
+    if (committed.length === 0) return;
+    const last = committed[committed.length - 1]!.zxid;
+    ctx.log.commitUpTo(last);
+    for (const e of committed) this.proposalAcks.delete(e.zxid);
+    for (const h of this.handlers.values()) {
+      if (!FORWARDING.has(h.state)) continue;
+      if (h.observer) for (const e of committed) ctx.send(h.id, { type: 'inform', zxid: e.zxid, data: e.data });
+      else ctx.send(h.id, { type: 'commit', zxid: last });
+    }
+    while (this.pendingSyncs.length > 0 && this.pendingSyncs[0]!.zxid <= last) this.answerSync(this.pendingSyncs.shift()!);
+  }
+
+  requestSync(id: number): void {
+    if (!this.established) throw new NotLeaderError(this.role, this.ctx.config.selfId);
+    this.addSync(null, id);
+  }
+
+  private addSync(from: number | null, id: number): void {
+    const sync: PendingSync = { from, id, zxid: this.lastProposed };
+    if (this.ctx.log.lastCommitted >= this.lastProposed) this.answerSync(sync);
+    else this.pendingSyncs.push(sync);
+  }
+
+  private answerSync(sync: PendingSync): void {
+    if (sync.from === null) {
+      this.ctx.out.syncDone(sync.id);
+      return;
+    }
+    const h = this.handlers.get(sync.from);
+    if (h?.state === 'broadcast') this.ctx.send(h.id, { type: 'syncDone', id: sync.id });
+  }
+
+  forward(data: Uint8Array): void {
+    if (!this.established) throw new NotLeaderError(this.role, this.ctx.config.selfId);
+    this.ctx.out.forwarded(this.ctx.config.selfId, data);
+  }
+}
