@@ -20,7 +20,8 @@ export const USAGE = `usage: zkts-server [zoo.cfg]
   --help      this text
   --version   the version
 
-Storage tools (exit 0 intact, 1 damaged: file and offset named on stderr, 2 bad arguments):
+Storage tools (exit 0 intact, 1 damaged: file and offset named on stderr, 2 bad arguments,
+3 storage unreadable, e.g. a database locked by a running server):
 ${Object.values(TOOLS)
   .map((t) => `  ${t.usage}`)
   .join('\n')}

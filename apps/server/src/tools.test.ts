@@ -262,3 +262,16 @@ describe('bad arguments: exit 2, the message names the argument', () => {
     expect(d.err).toContain(`log-dump: ${dir} holds no log`);
   });
 });
+
+describe('unreadable storage', () => {
+  it('a level database held open by a server: exit 3 with the reason, not a crash', async () => {
+    const s = await openLevelStorage({ engine: 'level', dataDir: dir });
+    try {
+      const r = await run('verify', dir, '--storage', 'level');
+      expect(r.code).toBe(3);
+      expect(r.err).toMatch(/^zkts-server verify: cannot read: /);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,11 +1,11 @@
 // The storage tools behind zkts-server's subcommands: log-dump, snapshot-dump, verify.
 import { UsageError } from './args.js';
-import { EXIT_USAGE, type ToolIo } from './io.js';
+import { EXIT_UNREADABLE, EXIT_USAGE, type ToolIo } from './io.js';
 import { LOG_DUMP_USAGE, logDump } from './log-dump.js';
 import { SNAPSHOT_DUMP_USAGE, snapshotDump } from './snapshot-dump.js';
 import { VERIFY_USAGE, verify } from './verify.js';
 
-export { EXIT_CLEAN, EXIT_DAMAGED, EXIT_USAGE, type ToolIo } from './io.js';
+export { EXIT_CLEAN, EXIT_DAMAGED, EXIT_UNREADABLE, EXIT_USAGE, type ToolIo } from './io.js';
 
 type Tool = (argv: readonly string[], io: ToolIo) => Promise<number>;
 
@@ -31,6 +31,8 @@ export async function runTool(name: string, argv: readonly string[], io: ToolIo)
       io.err(`zkts-server ${e.message}\nusage: ${tool.usage}\n`);
       return EXIT_USAGE;
     }
-    throw e;
+    // Anything else is the storage refusing to be read (a lock held by a running server, EACCES).
+    io.err(`zkts-server ${name}: cannot read: ${(e as Error).message}\n`);
+    return EXIT_UNREADABLE;
   }
 }

@@ -10,3 +10,5 @@ export const EXIT_CLEAN = 0;
 export const EXIT_DAMAGED = 1;
 /** Bad arguments (the message names the argument). */
 export const EXIT_USAGE = 2;
+/** The storage could not be read at all (permissions, a database locked by a running server, ...). */
+export const EXIT_UNREADABLE = 3;
