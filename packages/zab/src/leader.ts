@@ -7,7 +7,7 @@ import type { SyncMode } from './learner.js';
 import type { ZabMessage } from './messages.js';
 import type { Ready } from './ready.js';
 import type { PeerContext, RoleHandler } from './role.js';
-import { EPOCH_MAX, makeZxid, zxidCounter, zxidHex, type Zxid } from './zxid.js';
+import { EPOCH_MAX, makeZxid, zxidCounter, zxidEpoch, zxidHex, type Zxid } from './zxid.js';
 
 type LeaderPhase = 'discovery' | 'synchronization' | 'broadcast';
 
@@ -59,7 +59,12 @@ export class LeaderRole implements RoleHandler {
   /** Last zxids of learners that acked the epoch before discovery finished. */
   private readonly ackedLastZxid = new Map<number, Zxid>();
   private readonly newLeaderAcks = new Set<number>();
-  private readonly proposalAcks = new Map<Zxid, Set<number>>();
+  /**
+   * Per voter (self included), the highest proposal of this epoch it acked. Acks are cumulative:
+   * a follower persists and acks proposals in order and drops out on a gap, so ACK(z) covers all
+   * proposals up to z (this also survives a lost ACK).
+   */
+  private readonly ackedUpTo = new Map<number, Zxid>();
   private readonly pendingSyncs: PendingSync[] = [];
   private phaseStartTick: number;
   private lastProposed: Zxid = 0;
@@ -134,9 +139,8 @@ export class LeaderRole implements RoleHandler {
 
   advanced(ready: Ready): void {
     // The leader's own ack counts only once its log write is durable.
-    if (!this.established) return;
-    for (const e of ready.entries) this.proposalAcks.get(e.zxid)?.add(this.ctx.config.selfId);
-    this.tryCommit();
+    if (!this.established || ready.entries.length === 0) return;
+    this.onProposalAck(this.ctx.config.selfId, ready.entries[ready.entries.length - 1]!.zxid);
   }
 
   step(from: number, msg: ZabMessage): void {
@@ -295,9 +299,13 @@ export class LeaderRole implements RoleHandler {
       return;
     }
     if (h.observer || !SYNCED.has(h.state)) return;
-    const acks = this.proposalAcks.get(zxid);
-    if (!acks) return;
-    acks.add(h.id);
+    this.onProposalAck(h.id, zxid);
+  }
+
+  private onProposalAck(id: number, zxid: Zxid): void {
+    if (!this.established || zxidEpoch(zxid) !== this.newEpoch || zxid > this.lastProposed) return;
+    if ((this.ackedUpTo.get(id) ?? 0) >= zxid) return;
+    this.ackedUpTo.set(id, zxid);
     this.tryCommit();
   }
 
@@ -339,7 +347,6 @@ export class LeaderRole implements RoleHandler {
     const entry: Entry = { zxid: makeZxid(this.newEpoch!, counter), data };
     ctx.log.append(entry);
     this.lastProposed = entry.zxid;
-    this.proposalAcks.set(entry.zxid, new Set());
     for (const h of this.handlers.values()) {
       if (!h.observer && FORWARDING.has(h.state)) ctx.send(h.id, { type: 'proposal', zxid: entry.zxid, data });
     }
@@ -351,14 +358,14 @@ export class LeaderRole implements RoleHandler {
     const { ctx } = this;
     const committed: Entry[] = [];
     for (const e of ctx.log.uncommitted) {
-      const acks = this.proposalAcks.get(e.zxid);
-      if (!acks || !ctx.config.quorum.containsQuorum(acks)) break;
+      const acks = new Set<number>();
+      for (const [id, upTo] of this.ackedUpTo) if (upTo >= e.zxid) acks.add(id);
+      if (!ctx.config.quorum.containsQuorum(acks)) break;
       committed.push(e);
     }
     if (committed.length === 0) return;
     const last = committed[committed.length - 1]!.zxid;
     ctx.log.commitUpTo(last);
-    for (const e of committed) this.proposalAcks.delete(e.zxid);
     for (const h of this.handlers.values()) {
       if (!FORWARDING.has(h.state)) continue;
       if (h.observer) for (const e of committed) ctx.send(h.id, { type: 'inform', zxid: e.zxid, data: e.data });

@@ -3,7 +3,7 @@
 import { NotSyncedError } from './errors.js';
 import type { ZabMessage } from './messages.js';
 import type { PeerContext, RoleHandler } from './role.js';
-import { makeZxid, zxidEpoch, zxidHex, type Zxid } from './zxid.js';
+import { isNextZxid, makeZxid, zxidEpoch, zxidHex, type Zxid } from './zxid.js';
 
 type LearnerPhase = 'discovery' | 'synchronization' | 'broadcast';
 export type SyncMode = 'diff' | 'trunc' | 'snap';
@@ -135,7 +135,7 @@ export class LearnerRole implements RoleHandler {
     if (this.syncMode === undefined) return this.violation(`${msg.type} before DIFF/TRUNC/SNAP`);
     switch (msg.type) {
       case 'proposal':
-        if (msg.zxid <= log.lastLogged || zxidEpoch(msg.zxid) > epoch) return this.violation(`proposal ${zxidHex(msg.zxid)} out of order`);
+        if (!isNextZxid(log.lastLogged, msg.zxid) || zxidEpoch(msg.zxid) > epoch) return this.violation(`proposal ${zxidHex(msg.zxid)} does not follow ${zxidHex(log.lastLogged)}`);
         log.append({ zxid: msg.zxid, data: msg.data });
         if (this.newLeaderSeen && this.voting) this.ctx.send(this.leaderId, { type: 'ack', zxid: msg.zxid });
         return;
@@ -144,7 +144,7 @@ export class LearnerRole implements RoleHandler {
         this.commitMark = Math.max(this.commitMark, msg.zxid);
         return;
       case 'inform':
-        if (this.voting || !this.newLeaderSeen || msg.zxid <= log.lastLogged) return this.violation(`unexpected inform ${zxidHex(msg.zxid)}`);
+        if (this.voting || !this.newLeaderSeen || !isNextZxid(log.lastLogged, msg.zxid)) return this.violation(`unexpected inform ${zxidHex(msg.zxid)} after ${zxidHex(log.lastLogged)}`);
         log.append({ zxid: msg.zxid, data: msg.data });
         this.commitMark = msg.zxid;
         return;
@@ -175,7 +175,7 @@ export class LearnerRole implements RoleHandler {
     const { log } = this.ctx;
     switch (msg.type) {
       case 'proposal':
-        if (!this.voting || msg.zxid <= log.lastLogged || zxidEpoch(msg.zxid) !== this.newEpoch) {
+        if (!this.voting || !isNextZxid(log.lastLogged, msg.zxid) || zxidEpoch(msg.zxid) !== this.newEpoch) {
           return this.violation(`proposal ${zxidHex(msg.zxid)} out of order (last ${zxidHex(log.lastLogged)})`);
         }
         log.append({ zxid: msg.zxid, data: msg.data });
@@ -186,7 +186,7 @@ export class LearnerRole implements RoleHandler {
         log.commitUpTo(msg.zxid);
         return;
       case 'inform':
-        if (this.voting || msg.zxid <= log.lastLogged) return this.violation(`unexpected inform ${zxidHex(msg.zxid)}`);
+        if (this.voting || !isNextZxid(log.lastLogged, msg.zxid)) return this.violation(`unexpected inform ${zxidHex(msg.zxid)} after ${zxidHex(log.lastLogged)}`);
         log.append({ zxid: msg.zxid, data: msg.data });
         log.commitUpTo(msg.zxid);
         return;

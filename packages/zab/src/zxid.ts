@@ -26,3 +26,14 @@ export const zxidHex = (zxid: Zxid): string => `0x${zxid.toString(16)}`;
 export function isZxid(v: unknown): v is Zxid {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && zxidEpoch(v) <= EPOCH_MAX;
 }
+
+/**
+ * True when `next` may follow `last` in a log: within an epoch counters run 1, 2, 3, ... without
+ * gaps, and a newer epoch starts at counter 1. A learner uses it to notice a lost message.
+ */
+export function isNextZxid(last: Zxid, next: Zxid): boolean {
+  const lastEpoch = zxidEpoch(last);
+  const nextEpoch = zxidEpoch(next);
+  if (nextEpoch === lastEpoch) return zxidCounter(next) === zxidCounter(last) + 1;
+  return nextEpoch > lastEpoch && zxidCounter(next) === 1;
+}
