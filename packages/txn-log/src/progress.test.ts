@@ -2,9 +2,9 @@
 // carrying node and entry counts, and one closing report per phase with its time.
 import { describe, expect, it } from 'vitest';
 import { DataTree } from '@zkts/data-tree';
-import { OPEN_ACL_UNSAFE, OpCode } from '@zkts/protocol';
-import { decodeSnapshot, encodeSnapshotBuffer, type Snapshot, type SnapshotLoadOptions, type SnapshotStore } from './snapshot.js';
-import { ProgressMeter, SNAPSHOT_PROGRESS_NODES, formatRecoveryProgress, type RecoveryProgress } from './progress.js';
+import { OPEN_ACL_UNSAFE, OpCode, type Txn } from '@zkts/protocol';
+import { decodeSnapshot, encodeSnapshotBuffer, type Snapshot, type SnapshotStore } from './snapshot.js';
+import { ProgressMeter, SNAPSHOT_PROGRESS_NODES, formatRecoveryProgress, type RecoveryProgress, type SnapshotLoadOptions } from './progress.js';
 import { recover, type RecoveryTarget } from './recover.js';
 import type { LogEntry, TxnLog } from './spi.js';
 import { makeZxid } from './zxid.js';
@@ -17,7 +17,7 @@ const target: RecoveryTarget<DataTree> = {
 };
 
 function createEntry(counter: number, path: string): LogEntry {
-  const txn = { type: OpCode.create, path, data: Buffer.from('v'), acl: [...OPEN_ACL_UNSAFE], ephemeral: false, parentCVersion: counter } as const;
+  const txn: Txn = { type: OpCode.create, path, data: Buffer.from('v'), acl: [...OPEN_ACL_UNSAFE], ephemeral: false, parentCVersion: counter };
   return { hdr: { clientId: 1n, cxid: counter, zxid: makeZxid(1, counter), time: 1_700_000_000_000 + counter, type: txn.type }, txn };
 }
 

@@ -2,7 +2,7 @@
 //   txnLogContract('file', factory) etc. Import it by relative path from a backend's test
 // (packages/<backend>/src/*.test.ts -> '../../txn-log/src/test-support/contract.js').
 import { describe, expect, it } from 'vitest';
-import { CreateMode, OPEN_ACL_UNSAFE, OpCode, type Txn, type TxnHeader } from '@zkts/protocol';
+import { OPEN_ACL_UNSAFE, OpCode, type Txn, type TxnHeader } from '@zkts/protocol';
 import { DataTree } from '@zkts/data-tree';
 import {
   CorruptionError,
