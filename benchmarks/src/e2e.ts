@@ -2,7 +2,7 @@
 // generator (a child process per measurement) against each, cell by cell, in one run.
 //   node dist/e2e.js [--quick] [--durable] [--ops get,set,create,mixed] [--connections 1,8,32] [--in-flight 1,64]
 //        [--warmup S] [--duration S] [--value-size B] [--keys N] [--servers zkts,zookeeper]
-//        [--dir PATH] [--profile] [--json FILE]
+//        [--dir PATH] [--rounds N] [--profile] [--json FILE]
 // --durable: zkts with each durable backend (zkts-file, zkts-level, zkts-rocksdb; forceSync=yes)
 // against ZooKeeper with forceSync=yes, all with their data on the disk under --dir (default the
 // OS temp dir); cells set and create at 8 x 64 and set at 1 x 1.
@@ -25,6 +25,7 @@ interface CellSpec {
 /** Every server name --servers accepts: zkts (memory storage) or zkts-<backend>, and zookeeper. */
 export const SERVER_NAMES = ['zkts', 'zkts-memory', 'zkts-file', 'zkts-level', 'zkts-rocksdb', 'zookeeper'] as const;
 const DURABLE_SERVERS = ['zkts-file', 'zkts-level', 'zkts-rocksdb', 'zookeeper'];
+const ROUNDS_MAX = 20;
 const DURABLE_CELLS: readonly CellSpec[] = [
   { op: 'set', connections: 8, inFlight: 64 },
   { op: 'create', connections: 8, inFlight: 64 },
@@ -48,13 +49,15 @@ interface Plan {
   /** Where durable servers keep their data. */
   dir: string;
   cells: CellSpec[];
+  /** The whole cell list is measured this many times; each cell reports its median round. */
+  rounds: number;
   profile: boolean;
   json: string | undefined;
 }
 
 const USAGE = `usage: node dist/e2e.js [--quick] [--durable] [--ops get,set,create,mixed] [--connections 1,8,32]
   [--in-flight 1,64] [--warmup S] [--duration S] [--value-size B] [--keys N]
-  [--servers ${SERVER_NAMES.join(',')}] [--dir PATH] [--profile] [--json FILE]`;
+  [--servers ${SERVER_NAMES.join(',')}] [--dir PATH] [--rounds N] [--profile] [--json FILE]`;
 
 function parsePlan(argv: readonly string[]): Plan {
   const quick = argv.includes('--quick');
@@ -72,6 +75,7 @@ function parsePlan(argv: readonly string[]): Plan {
     durable,
     dir: tmpdir(),
     cells: [],
+    rounds: durable && !quick ? 3 : 1,
     profile: false,
     json: undefined,
   };
@@ -90,6 +94,11 @@ function parsePlan(argv: readonly string[]): Plan {
       case '--connections': plan.connections = nums(v()); crossProduct = true; break;
       case '--in-flight': plan.inFlight = nums(v()); crossProduct = true; break;
       case '--dir': plan.dir = v(); break;
+      case '--rounds': {
+        plan.rounds = Number(v());
+        if (!Number.isInteger(plan.rounds) || plan.rounds < 1 || plan.rounds > ROUNDS_MAX) throw new Error(`--rounds: must be an integer from 1 to ${ROUNDS_MAX}`);
+        break;
+      }
       case '--warmup': plan.warmupS = Number(v()); break;
       case '--duration': plan.durationS = Number(v()); break;
       case '--value-size': plan.valueSize = Number(v()); break;
@@ -152,6 +161,15 @@ interface Cell {
   connections: number;
   inFlight: number;
   results: Record<string, LoadResult | { failure: string }>;
+  /** ops/s of every round per server (with --rounds > 1). */
+  rounds?: Record<string, number[]>;
+}
+
+/** The round with the median ops/s (a failed round counts as 0), so its latencies come along. */
+function medianRound(results: Array<LoadResult | { failure: string }>): LoadResult | { failure: string } {
+  const ops = (r: LoadResult | { failure: string }): number => ('failure' in r ? 0 : r.opsPerSec);
+  const sorted = [...results].sort((a, b) => ops(a) - ops(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 const fmtOps = (n: number): string => (n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0));
@@ -230,29 +248,53 @@ async function main(): Promise<void> {
       ...servers.filter((s) => describeFilesystem(s.dir).tmpfs && (plan.durable || s.name !== 'zookeeper')).map((s) => `WARNING: ${s.name}'s data is on tmpfs: fsync costs nothing there`),
     ];
     process.stdout.write(about.join('\n') + '\n\n');
-    for (const { op, connections, inFlight } of plan.cells) {
-      const cell: Cell = { op, connections, inFlight, results: {} };
-      for (const [name, s] of byName) {
-        const opts: LoadOptions = {
-          host: s.host, port: s.port, connections, inFlight, mix: WORKLOADS[op]!,
-          warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
-        };
-        cell.results[name] = await measure(opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
-        // Wait until the server answers again (closing sessions, e.g. removing the ephemerals of
-        // `create`, must not spill into the next measurement of either server).
-        const settleStart = Date.now();
-        await fourLetterWord(s.host, s.port, 'srvr', 300_000).catch(() => '');
-        const settleMs = Date.now() - settleStart;
-        if (settleMs > 500) notes.push(`${name} needed ${(settleMs / 1000).toFixed(1)} s to answer srvr after ${op} ${connections}x${inFlight} (closing its sessions)`);
+    const perRound: Cell[][] = [];
+    for (let round = 1; round <= plan.rounds; round++) {
+      if (plan.rounds > 1) process.stdout.write(`round ${round} of ${plan.rounds}\n`);
+      const roundCells: Cell[] = [];
+      perRound.push(roundCells);
+      for (const { op, connections, inFlight } of plan.cells) {
+        const cell: Cell = { op, connections, inFlight, results: {} };
+        // Each round starts with another server, so none always runs right after a create cell.
+        const order = [...byName];
+        const shift = (round - 1) % order.length;
+        for (const [name, s] of [...order.slice(shift), ...order.slice(0, shift)]) {
+          const opts: LoadOptions = {
+            host: s.host, port: s.port, connections, inFlight, mix: WORKLOADS[op]!,
+            warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
+          };
+          cell.results[name] = await measure(opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
+          // Wait until the server answers again (closing sessions, e.g. removing the ephemerals of
+          // `create`, must not spill into the next measurement of either server).
+          const settleStart = Date.now();
+          await fourLetterWord(s.host, s.port, 'srvr', 300_000).catch(() => '');
+          const settleMs = Date.now() - settleStart;
+          if (settleMs > 500) notes.push(`${name} needed ${(settleMs / 1000).toFixed(1)} s to answer srvr after ${op} ${connections}x${inFlight} (closing its sessions)`);
+        }
+        roundCells.push(cell);
+        const parts = plan.servers.map((n) => {
+          const t = cellText(cell.results[n]);
+          return `${n} ${t.ops} ops/s (${t.lat} ms)${t.errs ? ' [' + t.errs + ']' : ''}`;
+        });
+        process.stdout.write(`  ${op} ${connections}x${inFlight}: ${parts.join(', ')}\n`);
       }
-      cells.push(cell);
-      const parts = plan.servers.map((n) => {
-        const t = cellText(cell.results[n]);
-        return `${n} ${t.ops} ops/s (${t.lat} ms)${t.errs ? ' [' + t.errs + ']' : ''}`;
-      });
-      process.stdout.write(`  ${op} ${connections}x${inFlight}: ${parts.join(', ')}\n`);
     }
-    process.stdout.write('\n' + table(cells, plan.servers) + '\n');
+    for (let i = 0; i < plan.cells.length; i++) {
+      const spec = plan.cells[i]!;
+      const results: Cell['results'] = {};
+      const rounds: Record<string, number[]> = {};
+      for (const name of plan.servers) {
+        const all = perRound.map((rc) => rc[i]!.results[name]!);
+        results[name] = medianRound(all);
+        rounds[name] = all.map((r) => ('failure' in r ? 0 : Math.round(r.opsPerSec)));
+      }
+      cells.push({ ...spec, results, ...(plan.rounds > 1 ? { rounds } : {}) });
+    }
+    if (plan.rounds > 1) {
+      process.stdout.write(`\nops/s of each round:\n`);
+      for (const c of cells) process.stdout.write(`  ${c.op} ${c.connections}x${c.inFlight}: ${plan.servers.map((n) => `${n} ${c.rounds![n]!.map((x) => (x / 1000).toFixed(1) + 'k').join(' ')}`).join(', ')}\n`);
+    }
+    process.stdout.write('\n' + table(cells, plan.servers) + (plan.rounds > 1 ? `\n(median of ${plan.rounds} rounds per cell)` : '') + '\n');
     process.stdout.write('<server> / ZK = that server\'s ops/s / ZooKeeper\'s; latencies from the generator (request written to reply read), ms\n');
     for (const n of notes) process.stdout.write(`note: ${n}\n`);
     if (plan.json) writeFileSync(plan.json, JSON.stringify({ about, plan, cells, notes }, null, 2));

@@ -235,6 +235,8 @@ interface ServerRow {
   server: string;
   nodes: number;
   createsPerSec: number;
+  /** Spawn until serving, empty. */
+  startMs: number;
   rssEmpty: number;
   rssLoaded: number;
   rssRestarted: number;
@@ -247,6 +249,7 @@ async function measureServer(name: string, start: (opts: { dir?: string; minNode
   const minNodes = n + 4 + DEFAULT_LAYOUT.listChildren;
   let s = await start({});
   const dir = s.dir;
+  const startMs = s.readyMs;
   try {
     const rssEmpty = rssBytes(s.pid);
     const t = performance.now();
@@ -266,7 +269,7 @@ async function measureServer(name: string, start: (opts: { dir?: string; minNode
       rssRestarted = rssBytes(s.pid);
     }
     say(`  ${name} ${fmtCount(n)}: ${formatRate(createsPerSec)} creates/s, RSS ${fmtMiB(rssEmpty)} -> ${fmtMiB(rssLoaded)} MiB, restart ${fmtMs(restartMs)} ms (RSS ${fmtMiB(rssRestarted)} MiB), disk ${fmtMiB(disk)} MiB`);
-    return { server: name, nodes: n, createsPerSec, rssEmpty, rssLoaded, rssRestarted, disk, restartMs };
+    return { server: name, nodes: n, createsPerSec, startMs, rssEmpty, rssLoaded, rssRestarted, disk, restartMs };
   } finally {
     await s.stop(60_000);
     rmSync(dir, { recursive: true, force: true });
@@ -292,11 +295,11 @@ async function serverSection(plan: Plan, backends: ZktsStorage[]): Promise<Serve
     'RSS = VmRSS from /proc/<pid>/status 1 s after the creates / after the restart; restart = spawn until srvr answers with the whole tree (20 ms polls); ' +
     'disk = du of the data directory after a clean stop; ratios vs ZooKeeper at the same N');
   say(markdownTable(
-    ['server', 'znodes', 'creates/s', 'RSS empty MiB', 'RSS loaded MiB', 'RSS restarted MiB', 'RSS vs ZK', 'disk MiB', 'restart ms', 'restart vs ZK'],
+    ['server', 'znodes', 'creates/s', 'empty start ms', 'RSS empty MiB', 'RSS loaded MiB', 'RSS restarted MiB', 'RSS vs ZK', 'disk MiB', 'restart ms', 'restart vs ZK'],
     rows.map((r) => {
       const sameN = zkRow !== undefined && zkRow.nodes === r.nodes && r !== zkRow;
       return [
-        r.server, fmtCount(r.nodes), formatRate(r.createsPerSec), fmtMiB(r.rssEmpty), fmtMiB(r.rssLoaded), fmtMiB(r.rssRestarted),
+        r.server, fmtCount(r.nodes), formatRate(r.createsPerSec), fmtMs(r.startMs), fmtMiB(r.rssEmpty), fmtMiB(r.rssLoaded), fmtMiB(r.rssRestarted),
         sameN ? ratio(r.rssLoaded, zkRow.rssLoaded) : '-', fmtMiB(r.disk), fmtMs(r.restartMs), sameN ? ratio(r.restartMs, zkRow.restartMs) : '-',
       ];
     }),
