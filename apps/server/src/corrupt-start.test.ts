@@ -2,7 +2,7 @@
 // segment stops startup (exit 1, file and offset on stderr, as ZooKeeper refuses a log that fails
 // its CRC) and `verify` names the same place; a damaged newest snapshot is passed over and every
 // node comes back from the previous snapshot plus the log, with recovery progress lines.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,18 @@ import { freePort } from '@zkts/tools';
 import { killLeftovers, startBin, type BinRun } from './test-support/bin.js';
 import { RawClient } from '../../../packages/server/src/test-support/raw-client.js';
 
-afterEach(killLeftovers);
+/** Data directories made by a test, removed after it (once its servers are killed). */
+const dirs: string[] = [];
+afterEach(() => {
+  killLeftovers();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 const NODES = 80;
 
 async function dataDirWithNodes(): Promise<{ cfg: string; port: number; v2: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'zkts-app-corrupt-'));
+  dirs.push(dir);
   const port = await freePort();
   const cfg = join(dir, 'zoo.cfg');
   // Small snapCount and preallocation: several snapshots and several log segments.

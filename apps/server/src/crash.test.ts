@@ -3,7 +3,7 @@
 // After every restart each write whose reply arrived is there with the same data and Stat, a
 // write in flight at the kill is either wholly there or not at all, and no node appears that was
 // never sent. The seed is printed in every failure (ZKTS_CRASH_SEED=<n> replays it).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,12 @@ import { freePort } from '@zkts/tools';
 import { killLeftovers, startBin, type BinRun } from './test-support/bin.js';
 import { RawClient } from '../../../packages/server/src/test-support/raw-client.js';
 
-afterEach(killLeftovers);
+/** Data directories made by a test, removed after it (once its servers are killed). */
+const dirs: string[] = [];
+afterEach(() => {
+  killLeftovers();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 const BACKENDS = ['file', 'level', 'rocksdb'] as const;
 const KILLS = 4;
@@ -54,6 +59,7 @@ describe.each(BACKENDS)('crash test: zkts.storage=%s', (backend) => {
     const where = `(backend ${backend}, seed ${seed}; replay with ZKTS_CRASH_SEED=${SEED})`;
     const random = seeded(seed);
     const dir = mkdtempSync(join(tmpdir(), `zkts-crash-${backend}-`));
+    dirs.push(dir);
     const port = await freePort();
     const cfg = join(dir, 'zoo.cfg');
     // A small snapCount: snapshots (and their purge) happen between and during the kills.
