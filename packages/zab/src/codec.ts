@@ -86,7 +86,7 @@ function bodySize(msg: ZabMessage): number {
     case 'snap': return 12 + (msg.data?.length ?? 0);
     case 'proposal': case 'inform': return 12 + msg.data.length;
     case 'upToDate': return 0;
-    case 'ping': return 1 + (msg.payload ? 4 + msg.payload.length : 0);
+    case 'ping': return 17 + (msg.payload ? 4 + msg.payload.length : 0);
     case 'request': return 4 + msg.data.length;
   }
 }
@@ -114,6 +114,8 @@ export function encodeZabMessage(msg: ZabMessage): Uint8Array {
     case 'proposal': case 'inform': w.uint53('zxid', msg.zxid); w.bytes(msg.data); break;
     case 'upToDate': break;
     case 'ping':
+      w.uint53('lastZxid', msg.lastZxid);
+      w.uint53('committedZxid', msg.committedZxid);
       w.u8(msg.payload ? 1 : 0);
       if (msg.payload) w.bytes(msg.payload);
       break;
@@ -152,7 +154,12 @@ export function decodeZabMessage(bytes: Uint8Array, options: DecodeOptions = {})
     case 'snap': msg = { type, zxid: r.uint53('zxid'), data: r.bytes('data') }; break;
     case 'proposal': case 'inform': msg = { type, zxid: r.uint53('zxid'), data: r.bytes('data') }; break;
     case 'upToDate': msg = { type }; break;
-    case 'ping': msg = r.bool('hasPayload') ? { type, payload: r.bytes('payload') } : { type }; break;
+    case 'ping': {
+      const lastZxid = r.uint53('lastZxid');
+      const committedZxid = r.uint53('committedZxid');
+      msg = r.bool('hasPayload') ? { type, lastZxid, committedZxid, payload: r.bytes('payload') } : { type, lastZxid, committedZxid };
+      break;
+    }
     case 'request': msg = { type, data: r.bytes('data') }; break;
   }
   r.end();

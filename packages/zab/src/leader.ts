@@ -24,6 +24,8 @@ interface LearnerHandler {
   readonly id: number;
   readonly observer: boolean;
   state: HandlerState;
+  /** When `state` was entered: a learner must be synced within initLimit. */
+  stateSinceTick: number;
   lastHeardTick: number;
   syncMode?: SyncMode;
 }
@@ -113,8 +115,10 @@ export class LeaderRole implements RoleHandler {
     const { ctx } = this;
     const { initLimitTicks, syncLimitTicks } = ctx.config;
     for (const h of [...this.handlers.values()]) {
-      const limit = SYNCED.has(h.state) ? syncLimitTicks : initLimitTicks;
-      if (ctx.now - h.lastHeardTick > limit) this.handlers.delete(h.id);
+      const synced = SYNCED.has(h.state);
+      const silent = ctx.now - h.lastHeardTick > (synced ? syncLimitTicks : initLimitTicks);
+      const stuck = !synced && h.state !== 'awaitEpoch' && ctx.now - h.stateSinceTick > initLimitTicks;
+      if (silent || stuck) this.handlers.delete(h.id);
     }
     if (this.phase !== 'broadcast') {
       if (ctx.now - this.phaseStartTick > initLimitTicks) {
@@ -129,8 +133,14 @@ export class LeaderRole implements RoleHandler {
       }
     }
     const payload = ctx.takePingPayload();
-    const ping: ZabMessage = payload ? { type: 'ping', payload } : { type: 'ping' };
-    for (const h of this.handlers.values()) if (h.state !== 'awaitEpoch') ctx.send(h.id, ping);
+    const committedZxid = this.established ? ctx.log.lastCommitted : 0;
+    for (const h of this.handlers.values()) {
+      if (h.state === 'awaitEpoch') continue;
+      // Followers were sent every proposal, observers every commit.
+      const lastZxid = this.established ? (h.observer ? committedZxid : ctx.log.lastLogged) : 0;
+      const ping: ZabMessage = { type: 'ping', lastZxid, committedZxid };
+      ctx.send(h.id, payload ? { ...ping, payload } : ping);
+    }
   }
 
   peerDisconnected(id: number): void {
@@ -160,6 +170,8 @@ export class LeaderRole implements RoleHandler {
         return;
       case 'ping':
         if (msg.payload) this.ctx.out.pingPayload(from, msg.payload);
+        // What a synced follower logged is durable: it counts as an ack (covers a lost ACK).
+        if (!h.observer && SYNCED.has(h.state)) this.onProposalAck(h.id, msg.lastZxid);
         return;
       case 'request':
         if (h.state === 'broadcast') this.ctx.out.forwarded(from, msg.data);
@@ -178,7 +190,7 @@ export class LeaderRole implements RoleHandler {
     const { config } = this.ctx;
     if (from === config.selfId || (observer ? !config.observers.has(from) : !config.voters.has(from))) return;
     // A new attempt replaces whatever this learner had (ZooKeeper: a new connection, a new handler).
-    const h: LearnerHandler = { id: from, observer, state: 'awaitEpoch', lastHeardTick: this.ctx.now };
+    const h: LearnerHandler = { id: from, observer, state: 'awaitEpoch', stateSinceTick: this.ctx.now, lastHeardTick: this.ctx.now };
     this.handlers.set(from, h);
     if (this.newEpoch === undefined) {
       this.connectingEpochs.set(from, acceptedEpoch);
@@ -189,8 +201,13 @@ export class LeaderRole implements RoleHandler {
     }
   }
 
+  private setState(h: LearnerHandler, state: HandlerState): void {
+    h.state = state;
+    h.stateSinceTick = this.ctx.now;
+  }
+
   private sendLeaderInfo(h: LearnerHandler, attempt: number): void {
-    h.state = 'awaitAckEpoch';
+    this.setState(h, 'awaitAckEpoch');
     this.ctx.send(h.id, { type: 'leaderInfo', attempt, epoch: this.newEpoch! });
   }
 
@@ -226,7 +243,7 @@ export class LeaderRole implements RoleHandler {
     }
     // A learner that had accepted this epoch before may have promised it to another leader.
     if (!alreadyAccepted && !h.observer) this.epochAcks.add(h.id);
-    h.state = 'ackedEpoch';
+    this.setState(h, 'ackedEpoch');
     this.ackedLastZxid.set(h.id, lastZxid);
     this.tryFinishDiscovery();
   }
@@ -286,13 +303,13 @@ export class LeaderRole implements RoleHandler {
       }
     }
     ctx.send(h.id, { type: 'newLeader', epoch: this.newEpoch! });
-    h.state = 'awaitNewLeaderAck';
+    this.setState(h, 'awaitNewLeaderAck');
   }
 
   private onAck(h: LearnerHandler, zxid: Zxid): void {
     if (h.state === 'awaitNewLeaderAck') {
       if (zxid !== makeZxid(this.newEpoch!, 0)) return;
-      h.state = 'newLeaderAcked';
+      this.setState(h, 'newLeaderAcked');
       if (!h.observer) this.newLeaderAcks.add(h.id);
       if (this.established) this.sendUpToDate(h);
       else this.tryEstablish();
@@ -323,7 +340,7 @@ export class LeaderRole implements RoleHandler {
   }
 
   private sendUpToDate(h: LearnerHandler): void {
-    h.state = 'broadcast';
+    this.setState(h, 'broadcast');
     this.ctx.send(h.id, { type: 'upToDate' });
   }
 

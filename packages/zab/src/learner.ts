@@ -18,12 +18,15 @@ export class LearnerRole implements RoleHandler {
   private commitMark: Zxid = 0;
   private newLeaderSeen = false;
   private lastHeardTick: number;
+  /** When the current phase began: discovery + sync must each finish within initLimit. */
+  private phaseStartTick: number;
   private readonly pendingSyncs: number[] = [];
 
   constructor(private readonly ctx: PeerContext, readonly leaderId: number, private readonly voting: boolean) {
     this.role = voting ? 'following' : 'observing';
     this.attempt = ctx.nextAttempt();
     this.lastHeardTick = ctx.now;
+    this.phaseStartTick = ctx.now;
   }
 
   get epoch(): number {
@@ -46,9 +49,13 @@ export class LearnerRole implements RoleHandler {
   }
 
   tick(): void {
-    const limit = this.phase === 'broadcast' ? this.ctx.config.syncLimitTicks : this.ctx.config.initLimitTicks;
-    if (this.ctx.now - this.lastHeardTick > limit) {
-      this.ctx.stepDown(`heard nothing from leader ${this.leaderId} for ${this.ctx.now - this.lastHeardTick} ticks (limit ${limit}) in ${this.phase}`);
+    const { now, config } = this.ctx;
+    const limit = this.phase === 'broadcast' ? config.syncLimitTicks : config.initLimitTicks;
+    if (now - this.lastHeardTick > limit) {
+      this.ctx.stepDown(`heard nothing from leader ${this.leaderId} for ${now - this.lastHeardTick} ticks (limit ${limit}) in ${this.phase}`);
+    } else if (this.phase !== 'broadcast' && now - this.phaseStartTick > config.initLimitTicks) {
+      // Pings keep coming while a sync is stuck (a lost NEWLEADER or UPTODATE): give up on it.
+      this.ctx.stepDown(`${this.phase} with leader ${this.leaderId} not done within initLimit (${config.initLimitTicks} ticks)`);
     }
   }
 
@@ -81,7 +88,7 @@ export class LearnerRole implements RoleHandler {
     }
     this.lastHeardTick = this.ctx.now;
     if (msg.type === 'ping') {
-      this.onPing(msg.payload);
+      this.onPing(msg.lastZxid, msg.committedZxid, msg.payload);
       return;
     }
     if (this.phase === 'synchronization') this.stepSync(msg);
@@ -104,16 +111,24 @@ export class LearnerRole implements RoleHandler {
     if (!epochAlreadyAccepted) ctx.setAcceptedEpoch(epoch);
     this.newEpoch = epoch;
     this.phase = 'synchronization';
+    this.phaseStartTick = ctx.now;
     ctx.roleChanged({ phase: 'synchronization', epoch, leader: this.leaderId });
     ctx.send(this.leaderId, {
       type: 'ackEpoch', currentEpoch: ctx.hardState.currentEpoch, lastZxid: ctx.log.lastLogged, epochAlreadyAccepted,
     });
   }
 
-  private onPing(payload: Uint8Array | undefined): void {
+  private onPing(leaderLast: Zxid, leaderCommitted: Zxid, payload: Uint8Array | undefined): void {
+    const { log } = this.ctx;
+    if (this.phase === 'broadcast') {
+      // FIFO: everything the leader sent before this ping has arrived, unless a message was lost.
+      if (leaderLast > log.lastLogged) return this.violation(`ping says ${zxidHex(leaderLast)} was sent, last received ${zxidHex(log.lastLogged)}`);
+      log.commitUpTo(leaderCommitted);
+    }
     if (payload) this.ctx.out.pingPayload(this.leaderId, payload);
     const reply = this.ctx.takePingPayload();
-    this.ctx.send(this.leaderId, reply ? { type: 'ping', payload: reply } : { type: 'ping' });
+    const ping = { type: 'ping' as const, lastZxid: log.lastLogged, committedZxid: log.lastCommitted };
+    this.ctx.send(this.leaderId, reply ? { ...ping, payload: reply } : ping);
   }
 
   private stepSync(msg: ZabMessage): void {

@@ -32,8 +32,19 @@ export interface NewLeaderMessage { readonly type: 'newLeader'; readonly epoch: 
 /** Learner -> leader: persisted `zxid` (a proposal), or makeZxid(epoch, 0) for NEWLEADER. */
 export interface AckMessage { readonly type: 'ack'; readonly zxid: Zxid }
 export interface UpToDateMessage { readonly type: 'upToDate' }
-/** Both ways; the payload is the runtime's (session touches). */
-export interface PingMessage { readonly type: 'ping'; readonly payload?: Uint8Array | undefined }
+/**
+ * Both ways; the payload is the runtime's (session touches). From the leader: the last zxid it sent
+ * this learner and its last committed zxid (0 before it is established); from a learner: its last
+ * logged and last committed zxids. On a lossless FIFO link they tell nothing new; they let a peer
+ * notice a lost message (a learner missing proposals goes back to looking; a lost COMMIT or ACK is
+ * covered by the next ping).
+ */
+export interface PingMessage {
+  readonly type: 'ping';
+  readonly lastZxid: Zxid;
+  readonly committedZxid: Zxid;
+  readonly payload?: Uint8Array | undefined;
+}
 /** Learner -> leader: a forwarded client request. */
 export interface RequestMessage { readonly type: 'request'; readonly data: Uint8Array }
 /** Learner -> leader: sync request `id`. */
