@@ -1,1 +1,2 @@
 export * from './reference-zookeeper.js';
+export * from './reference-ensemble.js';
