@@ -35,8 +35,12 @@ export interface ServerView {
   connections(): Iterable<ConnectionInfo>;
   resetConnectionStats(): void;
   resetServerStats(): void;
-  /** 'standalone', 'leader', 'follower' or 'observer' (ZooKeeper's spelling). */
+  /** 'standalone', 'leader', 'follower', 'observer', 'read-only' or 'looking' (ZooKeeper's spelling). */
   readonly mode?: string;
+  /** False while an ensemble member has no quorum (defaults to isRunning). */
+  readonly isServing?: boolean;
+  /** Extra mntr rows of an ensemble member (leader: zk_followers, zk_synced_followers, ...). */
+  ensembleRows?(): Array<[string, string | number]>;
 }
 
 const NOT_SERVING = 'This ZooKeeper instance is not currently serving requests\n';
@@ -49,8 +53,8 @@ export class FourLetterWords {
   answer(word: string): string {
     const s = this.server;
     if (word === 'ruok') return 'imok';
-    if (word === 'isro') return 'rw';
-    if (!s.isRunning && word !== 'envi' && word !== 'conf') return NOT_SERVING;
+    if (word === 'isro') return s.mode === 'read-only' ? 'ro' : 'rw';
+    if (!(s.isServing ?? s.isRunning) && word !== 'envi' && word !== 'conf') return NOT_SERVING;
     switch (word) {
       case 'srvr':
         return this.srvr(false);
@@ -129,6 +133,8 @@ export class FourLetterWords {
       `Mode: ${s.mode ?? 'standalone'}`,
       `Node count: ${s.tree.nodeCount}`,
     );
+    // ZooKeeper's StatCommand adds the proposal sizes on a leader.
+    if (s.mode === 'leader') lines.push('Proposal sizes last/min/max: -1/-1/-1');
     return lines.join('\n') + '\n';
   }
 
@@ -156,6 +162,7 @@ export class FourLetterWords {
       ['zk_uptime', s.uptimeMs],
       // zk_last_proposal_size and the other proposal metrics exist only on a leader.
       ...((s.mode === 'leader' ? [['zk_last_proposal_size', -1]] : []) as Array<[string, number]>),
+      ...(s.ensembleRows?.() ?? []),
     ];
     return rows.map(([k, v]) => `${k}\t${v}\n`).join('');
   }

@@ -20,7 +20,6 @@ import {
   encodeNotification,
   encodeReply,
   RequestHeader,
-  type ACL,
   type Id,
   type MultiOp,
   type OpResult,
@@ -74,6 +73,44 @@ export interface ZkServerOptions {
 
 /** DI token of the server's options (the interface and its token share one name). */
 export const ZkServerOptions: InjectionToken<ZkServerOptions> = Symbol('ZkServerOptions');
+
+/**
+ * What the server is doing, in ZooKeeper's spelling (srvr's `Mode:`, mntr's zk_server_state).
+ * 'looking' serves no clients; 'read-only' is ZooKeeper's ReadOnlyZooKeeperServer.
+ */
+export type ServerMode = 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only' | 'looking';
+
+/** A client write a learner hands to its leader: the raw request plus who made it. */
+export interface ForwardedRequest {
+  readonly sessionId: bigint;
+  /** The request as the client sent it (RequestHeader + record). */
+  readonly payload: Uint8Array;
+  /** The connection's auth ids: the leader checks ACLs with them, as ZooKeeper does. */
+  readonly authIds: readonly Id[];
+  /** createSession only: the negotiated timeout (the payload is empty then). */
+  readonly timeoutMs?: number | undefined;
+}
+
+/**
+ * The seam between the request pipeline and replication (the ensemble runtime implements it).
+ * Standalone servers have none: they log and apply their own writes. A leader prepares writes
+ * and proposes them; learners forward writes and answer them when the committed txn comes back
+ * through applyCommitted.
+ */
+export interface Replicator {
+  /** Leader: the zxid the next propose() gets. */
+  peekNextZxid(): number;
+  /** Leader: replicate a prepared txn; it comes back (committed) through applyCommitted. */
+  propose(entry: LogEntry): void;
+  /** Learner: send a client request to the leader. */
+  forward(request: ForwardedRequest): void;
+  /** Learner: `done` once every write the leader had when the sync reached it is applied here. */
+  sync(done: () => void): void;
+  /** Learner: a session was used; reported to the leader with the next ping. */
+  touched(sessionId: bigint, timeoutMs: number): void;
+  /** Leader status rows for mntr (zk_followers, zk_synced_followers, zk_pending_syncs, ...). */
+  statusRows?(): Array<[string, string | number]>;
+}
 
 /** One in-order reply slot of a connection: written when ready, in arrival order. */
 interface Slot {
@@ -139,9 +176,15 @@ const WRITE_OPS = new Set<number>([
 
 @injectable()
 export class ZooKeeperServer implements ClientHandler, ServerView {
-  readonly tree: DataTree;
+  /** Replaced only when an ensemble member truncates or installs a snapshot. */
+  tree: DataTree;
   readonly sessions: SessionTracker;
-  private readonly outstanding = new OutstandingChanges();
+  private outstanding = new OutstandingChanges();
+  private currentMode: ServerMode = 'standalone';
+  private replicator: Replicator | null = null;
+  /** Ensemble: replies waiting for their committed txn, by zxid (leader) or session:cxid (learner). */
+  private readonly awaitingZxid = new Map<number, (rc: ProcessTxnResult) => void>();
+  private readonly awaitingRequest = new Map<string, (rc: ProcessTxnResult) => void>();
   private readonly cnxns = new Map<number, Cnxn>();
   private readonly bySession = new Map<bigint, Cnxn>();
   private readonly dirty = new Set<Cnxn>();
@@ -221,6 +264,161 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     return this.address;
   }
 
+  // ---- ensemble seam ------------------------------------------------------------------------
+
+  get mode(): ServerMode {
+    return this.currentMode;
+  }
+
+  /** Running and taking client requests (false while an ensemble member looks for a leader). */
+  get isServing(): boolean {
+    return this.running && this.currentMode !== 'looking';
+  }
+
+  /** Leaders and standalone servers assign zxids, expire sessions and clean containers. */
+  private get assignsZxids(): boolean {
+    return this.currentMode === 'standalone' || this.currentMode === 'leader';
+  }
+
+  private get isLearner(): boolean {
+    return this.currentMode === 'follower' || this.currentMode === 'observer';
+  }
+
+  /** The newest zxid this server knows of (a client that saw a newer one must go elsewhere). */
+  private get newestZxid(): number {
+    return this.assignsZxids ? Math.max(this.lastZxidAssigned, this.tree.lastProcessedZxid) : this.tree.lastProcessedZxid;
+  }
+
+  private nextZxid(): number {
+    return this.currentMode === 'leader' ? this.replicator!.peekNextZxid() : this.lastZxidAssigned + 1;
+  }
+
+  private takeZxid(): number {
+    this.lastZxidAssigned = this.nextZxid();
+    return this.lastZxidAssigned;
+  }
+
+  /**
+   * Switches role (the ensemble runtime calls this on every ZAB role change). Leaving a serving
+   * role closes every client connection, as ZooKeeper does when its peer starts a new election:
+   * clients reconnect (to this or another server) and keep their sessions.
+   */
+  setMode(mode: ServerMode, replicator: Replicator | null): void {
+    if (mode === 'standalone') throw new Error('setMode: a server cannot become standalone');
+    const previous = this.currentMode;
+    this.replicator = replicator;
+    if (previous === mode) return;
+    this.currentMode = mode;
+    this.logger.info(`mode ${previous} -> ${mode}`);
+    if (previous !== 'looking') {
+      for (const c of [...this.cnxns.values()]) this.closeCnxn(c, `server left ${previous} mode`);
+    }
+    this.awaitingZxid.clear();
+    this.awaitingRequest.clear();
+    this.outstanding = new OutstandingChanges();
+    if (mode === 'leader') {
+      // The new leader owns session expiry: every known session gets a full timeout from now.
+      const now = this.now();
+      for (const s of [...this.sessions.sessions()]) if (!s.local) this.sessions.touch(s.id, now);
+    }
+  }
+
+  /**
+   * A committed txn (ensemble): applies it, delivers watches, and answers the client waiting
+   * for it here (by zxid on the leader, by session and cxid on a learner).
+   */
+  applyCommitted(entry: LogEntry): void {
+    const { hdr, txn } = entry;
+    if (hdr.zxid <= this.tree.lastProcessedZxid) return; // already in the tree (replayed at startup)
+    const rc = this.tree.processTxn(hdr, txn);
+    this.outstanding.applied(hdr.zxid);
+    this.snapshotter?.applied(this.tree, () => this.sessionRecords());
+    this.deliver(rc.deliveries);
+    const now = this.now();
+    if (hdr.type === OpCode.createSession && !this.sessions.has(hdr.clientId)) {
+      this.sessions.trackSession(hdr.clientId, (txn as { timeOut: number }).timeOut, now);
+    }
+    const waiting = this.currentMode === 'leader' ? this.awaitingZxid.get(hdr.zxid) : this.awaitingRequest.get(requestKey(hdr.clientId, hdr.cxid));
+    if (waiting) {
+      if (this.currentMode === 'leader') this.awaitingZxid.delete(hdr.zxid);
+      else this.awaitingRequest.delete(requestKey(hdr.clientId, hdr.cxid));
+      waiting(rc);
+    }
+    if (hdr.type === OpCode.closeSession) {
+      this.sessions.close(hdr.clientId);
+      const c = this.bySession.get(hdr.clientId);
+      if (c && !waiting) {
+        this.bySession.delete(hdr.clientId);
+        this.closeCnxn(c, 'session expired');
+      }
+    }
+    this.flushDirty();
+  }
+
+  /** Leader: a write a learner forwarded. Prepared with the client's session, cxid and auth ids. */
+  handleForwarded(from: number, request: ForwardedRequest): void {
+    if (this.currentMode !== 'leader') return;
+    const now = this.now();
+    const noReply = (): void => undefined;
+    if (request.payload.length === 0) {
+      // createSession: the learner picked the id; the leader tracks and logs it.
+      const timeoutMs = request.timeoutMs ?? this.options.minSessionTimeoutMs;
+      if (!this.sessions.has(request.sessionId)) this.sessions.trackSession(request.sessionId, timeoutMs, now);
+      const zxid = this.takeZxid();
+      this.submit({ clientId: request.sessionId, cxid: 0, zxid, time: now, type: OpCode.createSession }, { type: OpCode.createSession, timeOut: timeoutMs }, noReply);
+      return;
+    }
+    let header: RequestHeader;
+    let body: unknown;
+    try {
+      ({ header, body } = decodeRequest(request.payload));
+    } catch (e) {
+      this.logger.warn(`dropping an undecodable request forwarded by server ${from} for session ${sessionIdHex(request.sessionId)}: ${(e as Error).message}`);
+      return;
+    }
+    this.sessions.touch(request.sessionId, now);
+    if (header.type === OpCode.closeSession) {
+      this.sessions.setClosing(request.sessionId);
+      this.submitServerTxn(request.sessionId, header.xid, { type: OpCode.closeSession }, now, () => {
+        this.sessions.close(request.sessionId);
+      });
+      return;
+    }
+    if (!WRITE_OPS.has(header.type)) {
+      this.logger.warn(`dropping a forwarded request of type ${header.type} from server ${from}: not a write`);
+      return;
+    }
+    const prepared = this.prepare(this.toWriteRequest(header.type, body), request.sessionId, header.xid, now, request.authIds);
+    this.submit(prepared.hdr, prepared.txn, noReply);
+  }
+
+  /** Leader: sessions a learner's clients used since its last ping. */
+  applyTouches(touches: readonly { sessionId: bigint; timeoutMs: number }[]): void {
+    const now = this.now();
+    for (const t of touches) this.sessions.touch(t.sessionId, now);
+  }
+
+  /** A learner truncated its log or installed a snapshot: the tree is rebuilt from storage. */
+  replaceTree(tree: DataTree, sessions: readonly { id: bigint; timeoutMs: number }[]): void {
+    this.tree = tree;
+    this.outstanding = new OutstandingChanges();
+    this.lastZxidAssigned = tree.lastProcessedZxid;
+    const now = this.now();
+    for (const s of sessions) if (!this.sessions.has(s.id)) this.sessions.trackSession(s.id, s.timeoutMs, now);
+  }
+
+  /** The global sessions, as a snapshot stores them. */
+  sessionRecords(): { id: bigint; timeoutMs: number }[] {
+    const out: { id: bigint; timeoutMs: number }[] = [];
+    for (const s of this.sessions.sessions()) if (!s.local) out.push({ id: s.id, timeoutMs: s.timeoutMs });
+    return out;
+  }
+
+  /** Extra mntr rows of an ensemble member (leader statistics). */
+  ensembleRows(): Array<[string, string | number]> {
+    return this.replicator?.statusRows?.() ?? [];
+  }
+
   // ---- ServerView (four-letter words, metrics) -------------------------------------------------
 
   get lastZxid(): number {
@@ -278,7 +476,8 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   // ---- ClientHandler --------------------------------------------------------------------------
 
   onConnection(conn: ClientConnection): void {
-    if (!this.running) {
+    if (!this.running || this.currentMode === 'looking') {
+      // ZooKeeper closes the connections of a peer that is not serving (no quorum, electing).
       conn.close('server not running');
       return;
     }
@@ -347,9 +546,14 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       return;
     }
     c.oldClient = req.readOnly === undefined;
-    if (req.lastZxidSeen > this.lastZxidAssigned) {
+    if (this.currentMode === 'read-only' && req.readOnly !== true) {
+      this.logger.info(`refusing session request for not-read-only client ${c.conn.remoteAddress}:${c.conn.remotePort}`);
+      this.closeCnxn(c, 'not a read-only client');
+      return;
+    }
+    if (req.lastZxidSeen > this.newestZxid) {
       this.logger.info(
-        `refusing session request for client ${c.conn.remoteAddress}:${c.conn.remotePort} as it has seen zxid ${zxidToHex(req.lastZxidSeen)} our last zxid is ${zxidToHex(this.lastZxidAssigned)} client must try another server`,
+        `refusing session request for client ${c.conn.remoteAddress}:${c.conn.remotePort} as it has seen zxid ${zxidToHex(req.lastZxidSeen)} our last zxid is ${zxidToHex(this.newestZxid)} client must try another server`,
       );
       this.closeCnxn(c, 'client has seen a newer zxid');
       return;
@@ -362,12 +566,23 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
         this.closeCnxn(c, 'session limit');
         return;
       }
-      const session = this.sessions.createSession(timeoutMs, now);
+      const session = this.sessions.createSession(timeoutMs, now, { local: this.currentMode === 'read-only' });
       c.session = session.id;
-      this.submit({ clientId: session.id, cxid: 0, zxid: ++this.lastZxidAssigned, time: now, type: OpCode.createSession }, { type: OpCode.createSession, timeOut: timeoutMs }, () => {
+      const established = (): void => {
         this.logger.debug(`established session ${sessionIdHex(session.id)} with negotiated timeout ${timeoutMs} for client ${c.conn.remoteAddress}:${c.conn.remotePort}`);
         this.establish(c, session.id, timeoutMs);
-      });
+      };
+      if (this.currentMode === 'read-only') {
+        // ReadOnlyZooKeeperServer: a local session, nothing logged.
+        established();
+      } else if (this.isLearner) {
+        // The id is ours (our server id in its top byte); the leader logs the createSession txn.
+        this.awaitingRequest.set(requestKey(session.id, 0), established);
+        this.replicator!.forward({ sessionId: session.id, payload: new Uint8Array(0), authIds: [], timeoutMs });
+      } else {
+        const zxid = this.takeZxid();
+        this.submit({ clientId: session.id, cxid: 0, zxid, time: now, type: OpCode.createSession }, { type: OpCode.createSession, timeOut: timeoutMs }, established);
+      }
       return;
     }
     const reopened = this.sessions.reopen(req.sessionId, req.passwd, timeoutMs, now);
@@ -380,6 +595,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const previous = this.bySession.get(req.sessionId);
     if (previous && previous !== c) this.closeCnxn(previous, 'session moved to another connection');
     c.session = req.sessionId;
+    if (this.isLearner) this.replicator!.touched(req.sessionId, timeoutMs);
     this.establish(c, req.sessionId, timeoutMs);
   }
 
@@ -390,7 +606,13 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     this.bySession.set(sessionId, c);
     this.sessions.setOwner(sessionId, c.conn.id);
     this.writeFrame(c, (w) =>
-      encodeFrame(w, ConnectResponse, { protocolVersion: 0, timeOut: timeoutMs, sessionId, passwd: this.sessions.password(sessionId), readOnly: c.oldClient ? undefined : false }),
+      encodeFrame(w, ConnectResponse, {
+        protocolVersion: 0,
+        timeOut: timeoutMs,
+        sessionId,
+        passwd: this.sessions.password(sessionId),
+        readOnly: c.oldClient ? undefined : this.currentMode === 'read-only',
+      }),
     );
     const early = c.early.splice(0);
     for (const p of early) this.handleRequest(c, p);
@@ -421,6 +643,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const session = c.session!;
     const now = this.now();
     this.sessions.touch(session, now);
+    if (this.isLearner) this.replicator!.touched(session, c.timeoutMs);
     const { xid, type } = header;
     c.lastCxid = xid;
     switch (type) {
@@ -435,7 +658,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
         this.reply(c, now, xid, type, () => this.setWatches(c, body as SetWatchesBody), 'SETW');
         return;
       case OpCode.closeSession:
-        this.closeSession(c, xid, now);
+        this.closeSession(c, xid, now, payload);
         return;
       case OpCode.sasl:
         this.reply(c, now, xid, type, () => ({ err: ErrorCode.unimplemented }), 'SASL');
@@ -457,8 +680,27 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       this.closeWhenDrained(c, 'unknown request type');
       return;
     }
+    if (this.currentMode === 'read-only' && (WRITE_OPS.has(type) || type === OpCode.sync)) {
+      // ReadOnlyRequestProcessor: writes and sync are refused, the session goes on.
+      this.reply(c, now, xid, type, () => ({ err: ErrorCode.notReadOnly }), OP_NAMES[type] ?? String(type));
+      return;
+    }
     if (WRITE_OPS.has(type)) {
-      this.write(c, xid, type, body, now);
+      if (this.isLearner) this.forwardWrite(c, xid, type, payload, now);
+      else this.write(c, xid, type, body, now);
+      return;
+    }
+    if (type === OpCode.sync && this.isLearner) {
+      // A learner's sync: the reply waits until this server caught up with the leader.
+      const slot: Slot = { bytes: null, deferred: null };
+      c.queue.push(slot);
+      this.track(c, 1);
+      const { path } = body as { path: string };
+      this.replicator!.sync(() => {
+        slot.bytes = this.encodeReply(c, xid, type, 0, { path }, now, 'SYNC');
+        this.drain(c);
+        this.flushDirty();
+      });
       return;
     }
     this.reply(c, now, xid, type, () => this.read(c, type, body), OP_NAMES[type] ?? String(type));
@@ -563,10 +805,6 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
 
   // ---- writes ---------------------------------------------------------------------------------
 
-  private aclChecker(c: Cnxn): (acl: readonly ACL[], perm: number) => boolean {
-    return (acl, perm) => checkAcl(this.auth, acl, perm, c.authIds);
-  }
-
   private toWriteRequest(type: number, body: unknown): WriteRequest {
     if (type === OpCode.multi) {
       const ops = (body as { ops: MultiOp[] }).ops.map((op) => ({ type: op.type, ...(op as { request: object }).request }) as WriteRequest);
@@ -578,19 +816,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   private write(c: Cnxn, xid: number, type: number, body: unknown, now: number): void {
     const session = c.session!;
     const request = this.toWriteRequest(type, body);
-    const prepared = prepareRequest(this.tree, request, {
-      sessionId: session,
-      cxid: xid,
-      zxid: this.lastZxidAssigned + 1,
-      time: now,
-      checkAcl: this.aclChecker(c),
-      fixupAcl: (path, acl) => fixupAcl(this.auth, path, c.authIds, acl),
-      ttlEnabled: this.options.extendedTypesEnabled,
-      enforceQuota: this.options.enforceQuota ?? false,
-      outstanding: this.outstanding,
-    });
-    for (const w of prepared.quotaWarnings) this.logger.warn(w);
-    this.lastZxidAssigned++;
+    const prepared = this.prepare(request, session, xid, now, c.authIds);
     const slot: Slot = { bytes: null, deferred: null };
     c.queue.push(slot);
     this.track(c, 1);
@@ -600,6 +826,38 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       slot.bytes = this.encodeReply(c, xid, type, err, this.writeResponse(type, rc), now, OP_NAMES[type] ?? String(type));
       this.drain(c);
     });
+  }
+
+  /** Preps a client write with the auth ids of the connection that sent it (here or on a learner). */
+  private prepare(request: WriteRequest, session: bigint, cxid: number, now: number, authIds: readonly Id[]): ReturnType<typeof prepareRequest> {
+    const prepared = prepareRequest(this.tree, request, {
+      sessionId: session,
+      cxid,
+      zxid: this.nextZxid(),
+      time: now,
+      checkAcl: (acl, perm) => checkAcl(this.auth, acl, perm, authIds as Id[]),
+      fixupAcl: (path, acl) => fixupAcl(this.auth, path, authIds as Id[], acl),
+      ttlEnabled: this.options.extendedTypesEnabled,
+      enforceQuota: this.options.enforceQuota ?? false,
+      outstanding: this.outstanding,
+    });
+    for (const w of prepared.quotaWarnings) this.logger.warn(w);
+    this.takeZxid();
+    return prepared;
+  }
+
+  /** Learner: the write goes to the leader; the reply waits for its committed txn. */
+  private forwardWrite(c: Cnxn, xid: number, type: number, payload: Uint8Array, now: number): void {
+    const session = c.session!;
+    const slot: Slot = { bytes: null, deferred: null };
+    c.queue.push(slot);
+    this.track(c, 1);
+    this.awaitingRequest.set(requestKey(session, xid), (rc) => {
+      const err = type === OpCode.multi ? 0 : rc.err;
+      slot.bytes = this.encodeReply(c, xid, type, err, this.writeResponse(type, rc), now, OP_NAMES[type] ?? String(type));
+      this.drain(c);
+    });
+    this.replicator!.forward({ sessionId: session, payload: payload.slice(), authIds: [...c.authIds] });
   }
 
   private writeResponse(type: number, rc: ProcessTxnResult): unknown {
@@ -623,6 +881,12 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   /** Appends to the log and applies after the (group-committed) flush, in zxid order. */
   private submit(hdr: LogEntry['hdr'], txn: LogEntry['txn'], onApplied: (rc: ProcessTxnResult) => void): void {
     const entry: LogEntry = { hdr, txn };
+    if (this.currentMode === 'leader') {
+      // ZAB logs it (on a quorum) and hands it back committed: applyCommitted answers.
+      this.awaitingZxid.set(hdr.zxid, onApplied);
+      this.replicator!.propose(entry);
+      return;
+    }
     this.log.append([entry]);
     this.pending.push({ entry, onApplied });
     if (!this.flushScheduled) {
@@ -655,7 +919,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   private apply(p: PendingTxn): void {
     const rc = this.tree.processTxn(p.entry.hdr, p.entry.txn);
     this.outstanding.applied(p.entry.hdr.zxid);
-    this.snapshotter?.applied(this.tree, () => [...this.sessions.sessions()].map((s) => ({ id: s.id, timeoutMs: s.timeoutMs })));
+    this.snapshotter?.applied(this.tree, () => this.sessionRecords());
     this.deliver(rc.deliveries);
     p.onApplied(rc);
   }
@@ -672,20 +936,28 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
 
   // ---- sessions -------------------------------------------------------------------------------
 
-  private closeSession(c: Cnxn, xid: number, now: number): void {
+  private closeSession(c: Cnxn, xid: number, now: number, payload: Uint8Array): void {
     const session = c.session!;
     this.sessions.setClosing(session);
     const slot: Slot = { bytes: null, deferred: null };
     c.queue.push(slot);
     this.track(c, 1);
-    this.submitServerTxn(session, xid, { type: OpCode.closeSession }, now, () => {
+    const closed = (): void => {
       this.sessions.close(session);
       this.bySession.delete(session);
       this.logger.debug(`closed session ${sessionIdHex(session)}`);
       slot.bytes = this.encodeReply(c, xid, OpCode.closeSession, 0, undefined, now, 'CLOSE');
       this.drain(c);
       this.closeCnxn(c, 'session closed');
-    });
+    };
+    if (this.currentMode === 'read-only') {
+      closed();
+    } else if (this.isLearner) {
+      this.awaitingRequest.set(requestKey(session, xid), closed);
+      this.replicator!.forward({ sessionId: session, payload: payload.slice(), authIds: [] });
+    } else {
+      this.submitServerTxn(session, xid, { type: OpCode.closeSession }, now, closed);
+    }
   }
 
   /**
@@ -697,19 +969,21 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     const prepared = prepareRequest(this.tree, request, {
       sessionId,
       cxid,
-      zxid: this.lastZxidAssigned + 1,
+      zxid: this.nextZxid(),
       time: now,
       checkAcl: () => true,
       fixupAcl: (_path, acl) => [...acl],
       ttlEnabled: this.options.extendedTypesEnabled,
       outstanding: this.outstanding,
     });
-    this.lastZxidAssigned++;
+    this.takeZxid();
     this.submit(prepared.hdr, prepared.txn, onApplied);
   }
 
   /** Expires sessions whose deadline passed: a closeSession txn each, then their connection closes. */
   expireSessions(): void {
+    // Only the server that logs closeSession txns expires sessions; learners hear of it by txn.
+    if (!this.assignsZxids) return;
     const now = this.now();
     for (const s of this.sessions.expire(now)) {
       this.logger.info(`expiring session ${sessionIdHex(s.id)}, timeout of ${s.timeoutMs}ms exceeded`);
@@ -724,6 +998,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
 
   /** Deletes empty containers and expired TTL nodes through the pipeline (ContainerManager). */
   cleanContainers(): void {
+    if (!this.assignsZxids) return;
     const now = this.now();
     const candidates = [...this.tree.containerCandidates(), ...this.tree.ttlExpired(now)];
     const limit = Math.max(1, Math.floor((this.options.containerMaxPerMinute * this.options.containerCheckIntervalMs) / 60_000));
@@ -858,6 +1133,11 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     if (need && !checkAcl(this.auth, node.acl, need.perms, c.authIds)) return ErrorCode.noAuth;
     return 0;
   }
+}
+
+/** The key of a learner's write waiting for its committed txn. */
+function requestKey(sessionId: bigint, cxid: number): string {
+  return `${sessionId}:${cxid}`;
 }
 
 /** The RequestHeader of a payload whose record did not decode, or null when even the header does not. */
