@@ -52,9 +52,11 @@ const byZxid = (prefix: string) => (a: string, b: string) => parseInt(a.slice(pr
 describe('zkts-server bin on a damaged data directory', () => {
   it('a flipped byte in the middle of a log segment: exit 1 naming file and offset; verify agrees', async () => {
     const { cfg, v2 } = await dataDirWithNodes();
+    // The segment with the most entries (segments roll at random points; the newest may hold few).
     const logs = (await readdir(v2)).filter((n) => n.startsWith('log.')).sort(byZxid('log.'));
-    const victim = join(v2, logs.at(-1)!);
-    const scan = await scanLogFile(victim);
+    const scans = await Promise.all(logs.map((n, i) => scanLogFile(join(v2, n), { newest: i === logs.length - 1 })));
+    const scan = scans.reduce((a, b) => (b.entries.length > a.entries.length ? b : a));
+    const victim = scan.file;
     expect(scan.entries.length).toBeGreaterThan(2);
     const hit = scan.entries[1]!; // entries follow it: not a torn tail
     const bytes = await readFile(victim);
@@ -62,12 +64,12 @@ describe('zkts-server bin on a damaged data directory', () => {
     await writeFile(victim, bytes);
 
     const run = startBin([cfg]);
-    expect(await run.exited).toBe(1);
+    expect(await run.exited, run.output()).toBe(1);
     expect(run.output()).toContain(`cannot start: ${victim}: corrupt at offset ${hit.offset}`);
     expect(run.output()).not.toMatch(/binding to port/);
 
     const verify = startBin(['verify', join(v2, '..')]);
-    expect(await verify.exited).toBe(1);
+    expect(await verify.exited, verify.output()).toBe(1);
     expect(verify.output()).toContain(`verify: ${victim}: damaged at offset ${hit.offset}: checksum`);
   });
 
