@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SimCluster } from './test-support/cluster.js';
 import { str } from './test-support/cluster.js';
 
-function chaos(seed: number, voters: number, observers: number): SimCluster {
-  const c = new SimCluster({ voters, observers, seed, committedLogMax: 8 });
+function chaos(seed: number, voters: number, observers: number, partialDelivery: boolean): SimCluster {
+  const c = new SimCluster({ voters, observers, seed, committedLogMax: 8, partialDelivery });
   const ids = [...c.nodes.keys()];
   // Safety phase: faults and writes.
   for (let t = 0; t < 150; t++) {
@@ -32,16 +32,17 @@ function chaos(seed: number, voters: number, observers: number): SimCluster {
   // Liveness phase: everything back, no faults.
   c.heal();
   c.dropRate = 0;
+  c.partialDeliveryEnabled = false;
   for (const n of c.nodes.values()) if (!n.up) c.restart(n.id);
   c.waitForConvergence(400);
   return c;
 }
 
 describe('chaos', () => {
-  for (const [voters, observers] of [[3, 0], [5, 1]] as const) {
-    for (let seed = 1; seed <= Number(process.env.ZAB_CHAOS_SEEDS ?? 20); seed++) {
-      it(`${voters} voters + ${observers} observers, seed ${seed}`, () => {
-        const c = chaos(seed, voters, observers);
+  for (const [voters, observers, partial] of [[3, 0, false], [5, 1, false], [3, 1, true], [5, 0, true]] as const) {
+    for (let seed = 1; seed <= Number(process.env.ZAB_CHAOS_SEEDS ?? 10); seed++) {
+      it(`${voters} voters + ${observers} observers${partial ? ', partial delivery' : ''}, seed ${seed}`, () => {
+        const c = chaos(seed, voters, observers, partial);
         const final = c.upNodes()[0]!;
         const applied = new Map(final.applied.map((e) => [e.zxid, str(e.data)]));
         for (const e of c.leaderCommits) expect(applied.get(e.zxid), `commit ${e.zxid}`).toBe(str(e.data));

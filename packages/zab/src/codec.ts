@@ -84,7 +84,7 @@ function bodySize(msg: ZabMessage): number {
     case 'ackEpoch': return 17;
     case 'diff': case 'trunc': case 'commit': case 'ack': case 'newLeader': case 'sync': case 'syncDone': return 8;
     case 'snap': return 12 + (msg.data?.length ?? 0);
-    case 'proposal': case 'inform': return 12 + msg.data.length;
+    case 'proposal': case 'inform': return 20 + msg.data.length;
     case 'upToDate': return 0;
     case 'ping': return 17 + (msg.payload ? 4 + msg.payload.length : 0);
     case 'request': return 4 + msg.data.length;
@@ -111,7 +111,7 @@ export function encodeZabMessage(msg: ZabMessage): Uint8Array {
     case 'snap':
       if (!msg.data) throw new TypeError('zab snap message: the runtime must attach the serialized state (data) before encoding');
       w.uint53('zxid', msg.zxid); w.bytes(msg.data); break;
-    case 'proposal': case 'inform': w.uint53('zxid', msg.zxid); w.bytes(msg.data); break;
+    case 'proposal': case 'inform': w.uint53('zxid', msg.zxid); w.uint53('prevZxid', msg.prevZxid); w.bytes(msg.data); break;
     case 'upToDate': break;
     case 'ping':
       w.uint53('lastZxid', msg.lastZxid);
@@ -152,7 +152,7 @@ export function decodeZabMessage(bytes: Uint8Array, options: DecodeOptions = {})
     case 'newLeader': msg = { type, epoch: r.uint53('epoch') }; break;
     case 'sync': case 'syncDone': msg = { type, id: r.uint53('id') }; break;
     case 'snap': msg = { type, zxid: r.uint53('zxid'), data: r.bytes('data') }; break;
-    case 'proposal': case 'inform': msg = { type, zxid: r.uint53('zxid'), data: r.bytes('data') }; break;
+    case 'proposal': case 'inform': msg = { type, zxid: r.uint53('zxid'), prevZxid: r.uint53('prevZxid'), data: r.bytes('data') }; break;
     case 'upToDate': msg = { type }; break;
     case 'ping': {
       const lastZxid = r.uint53('lastZxid');

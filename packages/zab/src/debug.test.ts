@@ -4,7 +4,7 @@ import { zxidHex } from './index.js';
 
 it('debug', () => {
   const seed = Number(process.env.SEED ?? 3), voters = Number(process.env.VOTERS ?? 3), observers = Number(process.env.OBS ?? 0);
-  const c = new SimCluster({ voters, observers, seed, committedLogMax: 8 });
+  const c = new SimCluster({ voters, observers, seed, committedLogMax: 8, partialDelivery: process.env.PARTIAL === '1' });
   const ids = [...c.nodes.keys()];
   const log: string[] = [];
   for (let t = 0; t < 150; t++) {
@@ -26,7 +26,7 @@ it('debug', () => {
     }
     c.tick();
   }
-  c.heal(); c.dropRate = 0;
+  c.heal(); c.dropRate = 0; c.partialDeliveryEnabled = false;
   for (const n of c.nodes.values()) if (!n.up) c.restart(n.id);
   c.runTicks(100);
   const nodes = c.upNodes();

@@ -189,6 +189,12 @@ export class LeaderRole implements RoleHandler {
   private onLearnerInfo(from: number, observer: boolean, attempt: number, acceptedEpoch: number): void {
     const { config } = this.ctx;
     if (from === config.selfId || (observer ? !config.observers.has(from) : !config.voters.has(from))) return;
+    if (this.newEpoch !== undefined && acceptedEpoch > this.newEpoch) {
+      // It would refuse our epoch forever (ZooKeeper leaves it out until the next leader change):
+      // make room for an election whose epoch is above its promise.
+      this.ctx.stepDown(`learner ${from} accepted epoch ${acceptedEpoch}, above this leader's ${this.newEpoch}`);
+      return;
+    }
     // A new attempt replaces whatever this learner had (ZooKeeper: a new connection, a new handler).
     const h: LearnerHandler = { id: from, observer, state: 'awaitEpoch', stateSinceTick: this.ctx.now, lastHeardTick: this.ctx.now };
     this.handlers.set(from, h);
@@ -295,11 +301,17 @@ export class LeaderRole implements RoleHandler {
     if (mode === 'diff') ctx.send(h.id, { type: 'diff', zxid: historyLast });
     else if (mode === 'trunc') ctx.send(h.id, { type: 'trunc', zxid: start });
     else ctx.send(h.id, { type: 'snap', zxid: start });
-    for (const e of log.entriesBetween(start, historyLast)) ctx.send(h.id, { type: 'proposal', zxid: e.zxid, data: e.data });
+    let prevZxid = start;
+    for (const e of log.entriesBetween(start, historyLast)) {
+      ctx.send(h.id, { type: 'proposal', zxid: e.zxid, prevZxid, data: e.data });
+      prevZxid = e.zxid;
+    }
     ctx.send(h.id, { type: 'commit', zxid: historyLast });
     if (!h.observer) {
       for (const e of log.uncommitted) {
-        if (e.zxid > Math.max(start, historyLast)) ctx.send(h.id, { type: 'proposal', zxid: e.zxid, data: e.data });
+        if (e.zxid <= Math.max(start, historyLast)) continue;
+        ctx.send(h.id, { type: 'proposal', zxid: e.zxid, prevZxid, data: e.data });
+        prevZxid = e.zxid;
       }
     }
     ctx.send(h.id, { type: 'newLeader', epoch: this.newEpoch! });
@@ -362,10 +374,11 @@ export class LeaderRole implements RoleHandler {
       throw new ZxidRolloverError(this.lastProposed);
     }
     const entry: Entry = { zxid: makeZxid(this.newEpoch!, counter), data };
+    const prevZxid = ctx.log.lastLogged;
     ctx.log.append(entry);
     this.lastProposed = entry.zxid;
     for (const h of this.handlers.values()) {
-      if (!h.observer && FORWARDING.has(h.state)) ctx.send(h.id, { type: 'proposal', zxid: entry.zxid, data });
+      if (!h.observer && FORWARDING.has(h.state)) ctx.send(h.id, { type: 'proposal', zxid: entry.zxid, prevZxid, data });
     }
     return entry.zxid;
   }
@@ -382,11 +395,19 @@ export class LeaderRole implements RoleHandler {
     }
     if (committed.length === 0) return;
     const last = committed[committed.length - 1]!.zxid;
+    const prevCommitted = ctx.log.lastCommitted;
     ctx.log.commitUpTo(last);
     for (const h of this.handlers.values()) {
       if (!FORWARDING.has(h.state)) continue;
-      if (h.observer) for (const e of committed) ctx.send(h.id, { type: 'inform', zxid: e.zxid, data: e.data });
-      else ctx.send(h.id, { type: 'commit', zxid: last });
+      if (h.observer) {
+        let prevZxid = prevCommitted;
+        for (const e of committed) {
+          ctx.send(h.id, { type: 'inform', zxid: e.zxid, prevZxid, data: e.data });
+          prevZxid = e.zxid;
+        }
+      } else {
+        ctx.send(h.id, { type: 'commit', zxid: last });
+      }
     }
     while (this.pendingSyncs.length > 0 && this.pendingSyncs[0]!.zxid <= last) this.answerSync(this.pendingSyncs.shift()!);
   }

@@ -95,6 +95,12 @@ export class LearnerRole implements RoleHandler {
     else this.stepBroadcast(msg);
   }
 
+  /** The entry continues our log exactly; anything else means a message was lost. */
+  private follows(prevZxid: Zxid, zxid: Zxid): boolean {
+    const last = this.ctx.log.lastLogged;
+    return prevZxid === last && zxid > last && (zxidEpoch(zxid) !== zxidEpoch(last) || isNextZxid(last, zxid));
+  }
+
   private violation(detail: string): void {
     this.ctx.stepDown(`protocol violation from leader ${this.leaderId}: ${detail}`);
   }
@@ -150,7 +156,7 @@ export class LearnerRole implements RoleHandler {
     if (this.syncMode === undefined) return this.violation(`${msg.type} before DIFF/TRUNC/SNAP`);
     switch (msg.type) {
       case 'proposal':
-        if (!isNextZxid(log.lastLogged, msg.zxid) || zxidEpoch(msg.zxid) > epoch) return this.violation(`proposal ${zxidHex(msg.zxid)} does not follow ${zxidHex(log.lastLogged)}`);
+        if (!this.follows(msg.prevZxid, msg.zxid) || zxidEpoch(msg.zxid) > epoch) return this.violation(`proposal ${zxidHex(msg.zxid)} does not follow ${zxidHex(log.lastLogged)}`);
         log.append({ zxid: msg.zxid, data: msg.data });
         if (this.newLeaderSeen && this.voting) this.ctx.send(this.leaderId, { type: 'ack', zxid: msg.zxid });
         return;
@@ -159,7 +165,7 @@ export class LearnerRole implements RoleHandler {
         this.commitMark = Math.max(this.commitMark, msg.zxid);
         return;
       case 'inform':
-        if (this.voting || !this.newLeaderSeen || !isNextZxid(log.lastLogged, msg.zxid)) return this.violation(`unexpected inform ${zxidHex(msg.zxid)} after ${zxidHex(log.lastLogged)}`);
+        if (this.voting || !this.newLeaderSeen || !this.follows(msg.prevZxid, msg.zxid)) return this.violation(`unexpected inform ${zxidHex(msg.zxid)} after ${zxidHex(log.lastLogged)}`);
         log.append({ zxid: msg.zxid, data: msg.data });
         this.commitMark = msg.zxid;
         return;
@@ -190,7 +196,7 @@ export class LearnerRole implements RoleHandler {
     const { log } = this.ctx;
     switch (msg.type) {
       case 'proposal':
-        if (!this.voting || !isNextZxid(log.lastLogged, msg.zxid) || zxidEpoch(msg.zxid) !== this.newEpoch) {
+        if (!this.voting || !this.follows(msg.prevZxid, msg.zxid) || zxidEpoch(msg.zxid) !== this.newEpoch) {
           return this.violation(`proposal ${zxidHex(msg.zxid)} out of order (last ${zxidHex(log.lastLogged)})`);
         }
         log.append({ zxid: msg.zxid, data: msg.data });
@@ -201,7 +207,7 @@ export class LearnerRole implements RoleHandler {
         log.commitUpTo(msg.zxid);
         return;
       case 'inform':
-        if (this.voting || !isNextZxid(log.lastLogged, msg.zxid)) return this.violation(`unexpected inform ${zxidHex(msg.zxid)} after ${zxidHex(log.lastLogged)}`);
+        if (this.voting || !this.follows(msg.prevZxid, msg.zxid)) return this.violation(`unexpected inform ${zxidHex(msg.zxid)} after ${zxidHex(log.lastLogged)}`);
         log.append({ zxid: msg.zxid, data: msg.data });
         log.commitUpTo(msg.zxid);
         return;

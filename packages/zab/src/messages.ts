@@ -23,11 +23,12 @@ export interface DiffMessage { readonly type: 'diff'; readonly zxid: Zxid }
 export interface TruncMessage { readonly type: 'trunc'; readonly zxid: Zxid }
 /** Leader -> learner: install the state at `zxid`. The core leaves `data` out; the runtime fills it in. */
 export interface SnapMessage { readonly type: 'snap'; readonly zxid: Zxid; readonly data?: Uint8Array | undefined }
-export interface ProposalMessage { readonly type: 'proposal'; readonly zxid: Zxid; readonly data: Uint8Array }
+/** `prevZxid`: the entry before this one in the leader's log (lets a learner notice a lost message). */
+export interface ProposalMessage { readonly type: 'proposal'; readonly zxid: Zxid; readonly prevZxid: Zxid; readonly data: Uint8Array }
 /** Commits every entry up to and including `zxid`. */
 export interface CommitMessage { readonly type: 'commit'; readonly zxid: Zxid }
 /** Leader -> observer: a committed entry. */
-export interface InformMessage { readonly type: 'inform'; readonly zxid: Zxid; readonly data: Uint8Array }
+export interface InformMessage { readonly type: 'inform'; readonly zxid: Zxid; readonly prevZxid: Zxid; readonly data: Uint8Array }
 export interface NewLeaderMessage { readonly type: 'newLeader'; readonly epoch: number }
 /** Learner -> leader: persisted `zxid` (a proposal), or makeZxid(epoch, 0) for NEWLEADER. */
 export interface AckMessage { readonly type: 'ack'; readonly zxid: Zxid }

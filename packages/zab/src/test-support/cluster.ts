@@ -16,6 +16,8 @@ export interface ClusterOptions {
   readonly syncLimitTicks?: number;
   readonly committedLogMax?: number;
   readonly zxidCounterLast?: number;
+  /** Deliver a random share of the in-flight messages each tick instead of all (more interleavings). */
+  readonly partialDelivery?: boolean;
   /** Cap on message deliveries in one tick (keeps a runaway bounded). */
   readonly deliveriesPerTickMax?: number;
   /** What a leader does with a forwarded request; default: propose it. */
@@ -348,8 +350,16 @@ export class SimCluster {
       this.process(node);
     }
     this.runElections();
-    this.deliverAll();
+    if (this.options.partialDelivery && this.partialDeliveryEnabled) {
+      const n = this.prng.int(this.inFlight() + 1);
+      for (let i = 0; i < n; i++) this.deliverOne();
+    } else {
+      this.deliverAll();
+    }
   }
+
+  /** Tests switch partial delivery off for their liveness phase. */
+  partialDeliveryEnabled = true;
 
   runTicks(n: number): void {
     for (let i = 0; i < n; i++) this.tick();
