@@ -1,0 +1,77 @@
+// zkts-harness: the commands, as a function of argv and two output sinks (so tests run them
+// in-process). Exit codes: 0 ok / valid, 1 violation / not linearizable, 2 usage or input error,
+// 3 the checker gave up ('unknown').
+import { readFile } from 'node:fs/promises';
+import {
+  CHECK_MODELS, CHECK_STEPS_MAX_DEFAULT, CHECK_TIME_MS_MAX_DEFAULT, checkHistory, formatCheckResult,
+  HistoryError, HistoryParseError, parseJsonLines, type CheckModel,
+} from '@zkts/sim';
+import { choiceFlag, intFlag, parseArgs, UsageError } from './args.js';
+
+export interface HarnessIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Where files (charts) are written; defaults to the current directory. */
+  cwd?: string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_VIOLATION = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_UNKNOWN = 3;
+
+export const USAGE = `usage: zkts-harness <command> [options]
+
+commands:
+  sim        run the deterministic simulator
+             --seed S | --seeds A..B   --servers N   --election fast|basic|all
+             --faults crash,partition,loss,...|none   --ops N   --clients M   --trace
+  check      check a Jepsen-style JSON-lines history
+             [--model register|zookeeper] [--steps N] [--time-ms N] history.jsonl
+  elections  compare election strategies: --trials N [--servers N] [--out DIR]
+`;
+
+export async function runHarness(argv: readonly string[], io: HarnessIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'check':
+        return await checkCommand(rest, io);
+      case undefined:
+      case '--help':
+      case 'help':
+        io.out(USAGE);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`zkts-harness: ${err.message}\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof HistoryParseError || err instanceof HistoryError) {
+      io.err(`zkts-harness: bad history: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+async function checkCommand(argv: readonly string[], io: HarnessIo): Promise<number> {
+  const args = parseArgs(argv, ['model', 'steps', 'time-ms']);
+  const model = choiceFlag<CheckModel>(args, 'model', 'zookeeper', CHECK_MODELS);
+  const steps = intFlag(args, 'steps', CHECK_STEPS_MAX_DEFAULT, 1, 1_000_000_000);
+  const timeMs = intFlag(args, 'time-ms', CHECK_TIME_MS_MAX_DEFAULT, 1, 24 * 3600_000);
+  if (args.positionals.length !== 1) throw new UsageError('check needs exactly one history file');
+  const file = args.positionals[0]!;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const result = checkHistory(parseJsonLines(text), { model, stepsMaxPerPath: steps, timeMsMax: timeMs });
+  io.out(formatCheckResult(result) + '\n');
+  return result.valid === true ? EXIT_OK : result.valid === false ? EXIT_VIOLATION : EXIT_UNKNOWN;
+}
