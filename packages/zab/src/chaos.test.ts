@@ -22,6 +22,7 @@ function chaos(seed: number, voters: number, observers: number, partialDelivery:
       c.heal();
     }
     c.dropRate = c.prng.chance(0.1) ? 0.05 : 0;
+    c.duplicateRate = c.prng.chance(0.1) ? 0.05 : 0;
     for (const l of c.leaders()) {
       if (c.prng.chance(0.7)) {
         try { c.write(1 + c.prng.int(3), l); } catch { /* stepped down */ }
@@ -32,6 +33,7 @@ function chaos(seed: number, voters: number, observers: number, partialDelivery:
   // Liveness phase: everything back, no faults.
   c.heal();
   c.dropRate = 0;
+  c.duplicateRate = 0;
   c.partialDeliveryEnabled = false;
   for (const n of c.nodes.values()) if (!n.up) c.restart(n.id);
   c.waitForConvergence(400);

@@ -81,8 +81,9 @@ function bodySize(msg: ZabMessage): number {
   switch (msg.type) {
     case 'followerInfo': case 'observerInfo': return 24;
     case 'leaderInfo': return 16;
-    case 'ackEpoch': return 17;
-    case 'diff': case 'trunc': case 'commit': case 'ack': case 'newLeader': case 'sync': case 'syncDone': return 8;
+    case 'ackEpoch': return 25;
+    case 'diff': case 'trunc': case 'commit': case 'ack': case 'sync': case 'syncDone': return 8;
+    case 'newLeader': return 16;
     case 'snap': return 12 + (msg.data?.length ?? 0);
     case 'proposal': case 'inform': return 20 + msg.data.length;
     case 'upToDate': return 0;
@@ -104,9 +105,10 @@ export function encodeZabMessage(msg: ZabMessage): Uint8Array {
       w.uint53('attempt', msg.attempt); w.uint53('acceptedEpoch', msg.acceptedEpoch); w.uint53('lastZxid', msg.lastZxid); break;
     case 'leaderInfo': w.uint53('attempt', msg.attempt); w.uint53('epoch', msg.epoch); break;
     case 'ackEpoch':
-      w.uint53('currentEpoch', msg.currentEpoch); w.uint53('lastZxid', msg.lastZxid); w.u8(msg.epochAlreadyAccepted ? 1 : 0); break;
+      w.uint53('currentEpoch', msg.currentEpoch); w.uint53('lastZxid', msg.lastZxid); w.u8(msg.epochAlreadyAccepted ? 1 : 0);
+      w.uint53('truncFloorZxid', msg.truncFloorZxid); break;
     case 'diff': case 'trunc': case 'commit': case 'ack': w.uint53('zxid', msg.zxid); break;
-    case 'newLeader': w.uint53('epoch', msg.epoch); break;
+    case 'newLeader': w.uint53('epoch', msg.epoch); w.uint53('lastZxid', msg.lastZxid); break;
     case 'sync': case 'syncDone': w.uint53('id', msg.id); break;
     case 'snap':
       if (!msg.data) throw new TypeError('zab snap message: the runtime must attach the serialized state (data) before encoding');
@@ -146,10 +148,13 @@ export function decodeZabMessage(bytes: Uint8Array, options: DecodeOptions = {})
       break;
     case 'leaderInfo': msg = { type, attempt: r.uint53('attempt'), epoch: r.uint53('epoch') }; break;
     case 'ackEpoch':
-      msg = { type, currentEpoch: r.uint53('currentEpoch'), lastZxid: r.uint53('lastZxid'), epochAlreadyAccepted: r.bool('epochAlreadyAccepted') };
+      msg = {
+        type, currentEpoch: r.uint53('currentEpoch'), lastZxid: r.uint53('lastZxid'),
+        epochAlreadyAccepted: r.bool('epochAlreadyAccepted'), truncFloorZxid: r.uint53('truncFloorZxid'),
+      };
       break;
     case 'diff': case 'trunc': case 'commit': case 'ack': msg = { type, zxid: r.uint53('zxid') }; break;
-    case 'newLeader': msg = { type, epoch: r.uint53('epoch') }; break;
+    case 'newLeader': msg = { type, epoch: r.uint53('epoch'), lastZxid: r.uint53('lastZxid') }; break;
     case 'sync': case 'syncDone': msg = { type, id: r.uint53('id') }; break;
     case 'snap': msg = { type, zxid: r.uint53('zxid'), data: r.bytes('data') }; break;
     case 'proposal': case 'inform': msg = { type, zxid: r.uint53('zxid'), prevZxid: r.uint53('prevZxid'), data: r.bytes('data') }; break;

@@ -54,6 +54,11 @@ export interface RecoveredState extends HardState {
    * lets the leader DIFF a learner whose last zxid is exactly that one.
    */
   readonly tailPrevZxid?: Zxid | undefined;
+  /**
+   * The oldest zxid the runtime can rebuild its state at (its oldest kept snapshot; 0 when its log
+   * goes back to the start). A leader that would TRUNC this peer below it sends a SNAP instead.
+   */
+  readonly snapshotZxid?: Zxid | undefined;
 }
 
 export const EMPTY_RECOVERED_STATE: RecoveredState = { acceptedEpoch: 0, currentEpoch: 0, lastZxid: 0, logTail: [] };
@@ -129,6 +134,11 @@ export function checkRecovered(state: RecoveredState): void {
   }
   if (state.logTail.length > 0 && prev !== state.lastZxid) {
     throw new ZabConfigError('recovered.logTail', `ends at ${zxidHex(prev)}, not at lastZxid ${zxidHex(state.lastZxid)}`);
+  }
+  if (state.snapshotZxid !== undefined) {
+    if (!isZxid(state.snapshotZxid) || state.snapshotZxid > state.lastZxid) {
+      throw new ZabConfigError('recovered.snapshotZxid', `must be a zxid not after lastZxid, got ${String(state.snapshotZxid)}`);
+    }
   }
   if (state.tailPrevZxid !== undefined) {
     if (!isZxid(state.tailPrevZxid)) throw new ZabConfigError('recovered.tailPrevZxid', `not a zxid: ${String(state.tailPrevZxid)}`);

@@ -23,11 +23,14 @@ type HandlerState =
 interface LearnerHandler {
   readonly id: number;
   readonly observer: boolean;
+  readonly attempt: number;
   state: HandlerState;
   /** When `state` was entered: a learner must be synced within initLimit. */
   stateSinceTick: number;
   lastHeardTick: number;
   syncMode?: SyncMode;
+  /** The learner cannot truncate below this zxid. */
+  truncFloor?: Zxid;
 }
 
 export interface LearnerView {
@@ -55,8 +58,6 @@ export class LeaderRole implements RoleHandler {
   private readonly handlers = new Map<number, LearnerHandler>();
   /** Accepted epochs of the learners that connected before the epoch was decided (self included). */
   private readonly connectingEpochs = new Map<number, number>();
-  /** Attempt numbers of learners waiting for the epoch (echoed in LEADERINFO). */
-  private readonly handlerAttempts = new Map<number, number>();
   private readonly epochAcks = new Set<number>();
   /** Last zxids of learners that acked the epoch before discovery finished. */
   private readonly ackedLastZxid = new Map<number, Zxid>();
@@ -163,7 +164,7 @@ export class LeaderRole implements RoleHandler {
     h.lastHeardTick = this.ctx.now;
     switch (msg.type) {
       case 'ackEpoch':
-        if (h.state === 'awaitAckEpoch') this.onAckEpoch(h, msg.currentEpoch, msg.lastZxid, msg.epochAlreadyAccepted);
+        if (h.state === 'awaitAckEpoch') this.onAckEpoch(h, msg.currentEpoch, msg.lastZxid, msg.epochAlreadyAccepted, msg.truncFloorZxid);
         return;
       case 'ack':
         this.onAck(h, msg.zxid);
@@ -196,14 +197,14 @@ export class LeaderRole implements RoleHandler {
       return;
     }
     // A new attempt replaces whatever this learner had (ZooKeeper: a new connection, a new handler).
-    const h: LearnerHandler = { id: from, observer, state: 'awaitEpoch', stateSinceTick: this.ctx.now, lastHeardTick: this.ctx.now };
+    if (this.handlers.get(from)?.attempt === attempt) return; // a duplicate
+    const h: LearnerHandler = { id: from, observer, attempt, state: 'awaitEpoch', stateSinceTick: this.ctx.now, lastHeardTick: this.ctx.now };
     this.handlers.set(from, h);
     if (this.newEpoch === undefined) {
       this.connectingEpochs.set(from, acceptedEpoch);
-      this.handlerAttempts.set(from, attempt);
       this.tryDecideEpoch();
     } else {
-      this.sendLeaderInfo(h, attempt);
+      this.sendLeaderInfo(h);
     }
   }
 
@@ -212,9 +213,9 @@ export class LeaderRole implements RoleHandler {
     h.stateSinceTick = this.ctx.now;
   }
 
-  private sendLeaderInfo(h: LearnerHandler, attempt: number): void {
+  private sendLeaderInfo(h: LearnerHandler): void {
     this.setState(h, 'awaitAckEpoch');
-    this.ctx.send(h.id, { type: 'leaderInfo', attempt, epoch: this.newEpoch! });
+    this.ctx.send(h.id, { type: 'leaderInfo', attempt: h.attempt, epoch: this.newEpoch! });
   }
 
   private tryDecideEpoch(): void {
@@ -230,14 +231,14 @@ export class LeaderRole implements RoleHandler {
     this.epochAcks.add(ctx.config.selfId);
     this.phaseStartTick = ctx.now;
     for (const h of this.handlers.values()) {
-      if (h.state === 'awaitEpoch') this.sendLeaderInfo(h, this.handlerAttempts.get(h.id)!);
+      if (h.state === 'awaitEpoch') this.sendLeaderInfo(h);
     }
-    this.handlerAttempts.clear();
     this.tryFinishDiscovery();
   }
 
-  private onAckEpoch(h: LearnerHandler, currentEpoch: number, lastZxid: Zxid, alreadyAccepted: boolean): void {
+  private onAckEpoch(h: LearnerHandler, currentEpoch: number, lastZxid: Zxid, alreadyAccepted: boolean, truncFloor: Zxid): void {
     const { ctx } = this;
+    h.truncFloor = truncFloor;
     if (this.phase !== 'discovery') {
       this.syncLearner(h, lastZxid);
       return;
@@ -297,6 +298,11 @@ export class LeaderRole implements RoleHandler {
         start = Math.min(prev, historyLast);
       }
     }
+    if (mode === 'trunc' && start < (h.truncFloor ?? 0)) {
+      // Its state starts from a snapshot past the point it must go back to: replace it instead.
+      mode = 'snap';
+      start = log.lastCommitted;
+    }
     h.syncMode = mode;
     if (mode === 'diff') ctx.send(h.id, { type: 'diff', zxid: historyLast });
     else if (mode === 'trunc') ctx.send(h.id, { type: 'trunc', zxid: start });
@@ -314,7 +320,7 @@ export class LeaderRole implements RoleHandler {
         prevZxid = e.zxid;
       }
     }
-    ctx.send(h.id, { type: 'newLeader', epoch: this.newEpoch! });
+    ctx.send(h.id, { type: 'newLeader', epoch: this.newEpoch!, lastZxid: Math.max(prevZxid, historyLast) });
     this.setState(h, 'awaitNewLeaderAck');
   }
 

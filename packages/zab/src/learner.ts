@@ -121,6 +121,7 @@ export class LearnerRole implements RoleHandler {
     ctx.roleChanged({ phase: 'synchronization', epoch, leader: this.leaderId });
     ctx.send(this.leaderId, {
       type: 'ackEpoch', currentEpoch: ctx.hardState.currentEpoch, lastZxid: ctx.log.lastLogged, epochAlreadyAccepted,
+      truncFloorZxid: ctx.log.truncFloor,
     });
   }
 
@@ -153,7 +154,9 @@ export class LearnerRole implements RoleHandler {
       this.commitMark = Math.max(this.commitMark, log.lastCommitted);
       return;
     }
+    if (msg.type === 'leaderInfo') return; // a duplicate
     if (this.syncMode === undefined) return this.violation(`${msg.type} before DIFF/TRUNC/SNAP`);
+    if ((msg.type === 'proposal' || msg.type === 'inform') && msg.zxid <= log.lastLogged) return; // a duplicate
     switch (msg.type) {
       case 'proposal':
         if (!this.follows(msg.prevZxid, msg.zxid) || zxidEpoch(msg.zxid) > epoch) return this.violation(`proposal ${zxidHex(msg.zxid)} does not follow ${zxidHex(log.lastLogged)}`);
@@ -170,7 +173,9 @@ export class LearnerRole implements RoleHandler {
         this.commitMark = msg.zxid;
         return;
       case 'newLeader':
-        if (msg.epoch !== epoch || this.newLeaderSeen) return this.violation(`NEWLEADER for epoch ${msg.epoch} while syncing to ${epoch}`);
+        if (msg.epoch !== epoch) return this.violation(`NEWLEADER for epoch ${msg.epoch} while syncing to ${epoch}`);
+        if (this.newLeaderSeen) return; // a duplicate
+        if (msg.lastZxid !== log.lastLogged) return this.violation(`NEWLEADER after ${zxidHex(msg.lastZxid)} but the log ends at ${zxidHex(log.lastLogged)}`);
         this.newLeaderSeen = true;
         // Our log now is the leader's history: make that durable (currentEpoch) before acking it.
         this.ctx.setCurrentEpoch(epoch);
@@ -194,6 +199,9 @@ export class LearnerRole implements RoleHandler {
 
   private stepBroadcast(msg: ZabMessage): void {
     const { log } = this.ctx;
+    // Duplicates (the link may repeat a message) change nothing.
+    if ((msg.type === 'proposal' || msg.type === 'inform') && msg.zxid <= log.lastLogged) return;
+    if (msg.type === 'upToDate' || msg.type === 'newLeader' || msg.type === 'leaderInfo') return;
     switch (msg.type) {
       case 'proposal':
         if (!this.voting || !this.follows(msg.prevZxid, msg.zxid) || zxidEpoch(msg.zxid) !== this.newEpoch) {

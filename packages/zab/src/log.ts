@@ -15,12 +15,15 @@ export class PeerLog {
   private head = 0;
   /** The zxid just before the window's first entry, when known. */
   private base: Zxid | undefined;
+  /** The runtime cannot rebuild its state below this zxid (its oldest snapshot). */
+  truncFloor: Zxid;
   /** (lastCommitted, lastLogged], ascending. */
   private readonly pending: Entry[] = [];
 
   constructor(private readonly committedLogMax: number, recovered: RecoveredState, private readonly out: ReadyQueue) {
     this.lastLogged = recovered.lastZxid;
     this.lastCommitted = recovered.lastZxid;
+    this.truncFloor = recovered.snapshotZxid ?? 0;
     const tail = recovered.logTail.slice(-committedLogMax);
     this.window = [...tail];
     if (tail.length === 0) this.base = recovered.lastZxid;
@@ -89,6 +92,7 @@ export class PeerLog {
     this.base = zxid;
     this.lastLogged = zxid;
     this.lastCommitted = zxid;
+    this.truncFloor = zxid;
     this.out.snapshot(zxid, data);
   }
 

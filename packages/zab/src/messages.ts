@@ -16,6 +16,8 @@ export interface AckEpochMessage {
   readonly currentEpoch: number;
   readonly lastZxid: Zxid;
   readonly epochAlreadyAccepted: boolean;
+  /** The learner cannot rebuild its state below this zxid (its oldest snapshot): TRUNC below it becomes SNAP. */
+  readonly truncFloorZxid: Zxid;
 }
 /** Leader -> learner: sync by sending what you miss after your last zxid. */
 export interface DiffMessage { readonly type: 'diff'; readonly zxid: Zxid }
@@ -29,7 +31,8 @@ export interface ProposalMessage { readonly type: 'proposal'; readonly zxid: Zxi
 export interface CommitMessage { readonly type: 'commit'; readonly zxid: Zxid }
 /** Leader -> observer: a committed entry. */
 export interface InformMessage { readonly type: 'inform'; readonly zxid: Zxid; readonly prevZxid: Zxid; readonly data: Uint8Array }
-export interface NewLeaderMessage { readonly type: 'newLeader'; readonly epoch: number }
+/** `lastZxid`: the last entry the leader sent in this sync: the learner must hold exactly that much. */
+export interface NewLeaderMessage { readonly type: 'newLeader'; readonly epoch: number; readonly lastZxid: Zxid }
 /** Learner -> leader: persisted `zxid` (a proposal), or makeZxid(epoch, 0) for NEWLEADER. */
 export interface AckMessage { readonly type: 'ack'; readonly zxid: Zxid }
 export interface UpToDateMessage { readonly type: 'upToDate' }

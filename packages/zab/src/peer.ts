@@ -174,6 +174,12 @@ export class ZabPeer {
     else throw new NotSyncedError(this.role.role, this.role.phase);
   }
 
+  /** The runtime purged what it needed to rebuild its state below `zxid` (old snapshots / log). */
+  setSnapshotFloor(zxid: Zxid): void {
+    if (!Number.isSafeInteger(zxid) || zxid < 0 || zxid > this.log.lastLogged) throw new RangeError(`snapshot floor ${zxid} is not a zxid up to the last logged one`);
+    this.log.truncFloor = Math.max(this.log.truncFloor, zxid);
+  }
+
   /** Attached to the next ping this peer sends (replaces an unsent one). */
   setPingPayload(data: Uint8Array | undefined): void {
     this.pingPayload = data;

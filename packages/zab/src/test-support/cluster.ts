@@ -94,6 +94,8 @@ export class SimCluster {
   readonly leaderCommits: Entry[] = [];
   now = 0;
   dropRate = 0;
+  /** Chance that a message is delivered twice (right after itself). */
+  duplicateRate = 0;
   deliveries = 0;
   private readonly queues = new Map<string, InFlight[]>();
   private group = new Map<number, number>();
@@ -131,6 +133,7 @@ export class SimCluster {
       },
       {
         ...node.hard, lastZxid: node.lastDurableZxid, logTail: node.log, tailPrevZxid: node.snapshot?.zxid ?? 0,
+        snapshotZxid: node.snapshot?.zxid ?? 0,
       },
     );
     this.process(node);
@@ -225,7 +228,9 @@ export class SimCluster {
     if (this.dropRate > 0 && this.prng.chance(this.dropRate)) return;
     const key = `${node.id}>${to}`;
     const q = this.queues.get(key) ?? [];
-    q.push({ from: node.id, to, bytes: encodeZabMessage(out) });
+    const m = { from: node.id, to, bytes: encodeZabMessage(out) };
+    q.push(m);
+    if (this.duplicateRate > 0 && this.prng.chance(this.duplicateRate)) q.push(m);
     this.queues.set(key, q);
   }
 
