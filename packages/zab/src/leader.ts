@@ -424,8 +424,9 @@ export class LeaderRole implements RoleHandler {
   }
 
   private addSync(from: number | null, id: number): void {
-    const sync: PendingSync = { from, id, zxid: this.lastProposed };
-    if (this.ctx.log.lastCommitted >= this.lastProposed) this.answerSync(sync);
+    // Answered once everything proposed so far is committed.
+    const sync: PendingSync = { from, id, zxid: this.ctx.log.lastLogged };
+    if (this.ctx.log.uncommitted.length === 0) this.answerSync(sync);
     else this.pendingSyncs.push(sync);
   }
 
