@@ -211,7 +211,8 @@ export class FileTxnLog implements TxnLog {
     }
     if (entries.length === 0) return;
     this.pendingBufs.push(encodeEntries(entries));
-    this.pendingEntries.push(...entries);
+    // A loop, not push(...entries): spreading a very large batch overflows the stack.
+    for (const e of entries) this.pendingEntries.push(e);
   }
 
   lastZxid(): Zxid {
