@@ -50,6 +50,8 @@ export class SimNode {
   applied: Entry[] = [];
   needsElection = false;
   readonly syncsDone: number[] = [];
+  /** For each finished sync id: the last zxid this node had applied when it was reported. */
+  readonly syncAppliedAt = new Map<number, Zxid>();
   readonly pingPayloads: { from: number; data: string }[] = [];
   readonly forwarded: { from: number; data: string }[] = [];
   /** Ready.committed as handed out (not the replay at restart). */
@@ -153,6 +155,7 @@ export class SimCluster {
       }
       for (const p of r.pingPayloads) node.pingPayloads.push({ from: p.from, data: str(p.data) });
       node.syncsDone.push(...r.syncsDone);
+      for (const id of r.syncsDone) node.syncAppliedAt.set(id, node.appliedZxid);
       if (r.roleChanged) this.onRoleChanged(node, r.roleChanged);
       if (r.needsElection) node.needsElection = true;
       node.peer.advance(r);
