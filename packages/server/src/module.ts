@@ -10,7 +10,8 @@ import type { ClientListener } from '@zkts/transport';
 import { ClientListener as ClientListenerToken } from '@zkts/transport';
 import { ConfigError, formatConfig, type ServerConfig } from './config/index.js';
 import { createLogger, Logger } from './logger.js';
-import { openStorage } from './storage.js';
+import { openStorage, type OpenedStorage } from './storage.js';
+import { startEnsembleRuntime, type EnsembleParts } from './ensemble/compose.js';
 import { ZkServerOptions, ZooKeeperServer } from './zk-server.js';
 
 /** What a caller may replace when assembling a server (tests, embedding, other transports). */
@@ -48,8 +49,13 @@ export function serverOptionsFromConfig(cfg: ServerConfig, clock?: () => number)
  */
 export async function registerStandaloneServer(container: DependencyContainer, cfg: ServerConfig, parts: ServerParts = {}): Promise<void> {
   if (cfg.distributed) {
-    throw new ConfigError({ fileName: cfg.fileName, key: 'server.N', message: 'ensembles (server.N lines) are not available yet in this build; remove them to run standalone' });
+    throw new ConfigError({ fileName: cfg.fileName, key: 'server.N', message: 'this config describes an ensemble (server.N lines): start it with startServer / startEnsembleServer' });
   }
+  await registerServerParts(container, cfg, parts);
+}
+
+/** What both a standalone server and an ensemble member register; returns the opened storage. */
+async function registerServerParts(container: DependencyContainer, cfg: ServerConfig, parts: ServerParts): Promise<OpenedStorage> {
   const logger = parts.logger ?? createLogger(cfg.zktsLogLevel);
   for (const w of cfg.warnings) logger.warn(w);
   container.register(Logger, { useValue: logger });
@@ -79,6 +85,34 @@ export async function registerStandaloneServer(container: DependencyContainer, c
     });
   }
   container.register(ZooKeeperServer, { useClass: ZooKeeperServer });
+  return storage;
+}
+
+/**
+ * Builds and starts an ensemble member (server.N lines, myid): the server, its two peer
+ * transports and the ZAB/election runtime. Clients are served once a leader is established.
+ */
+export async function startEnsembleServer(cfg: ServerConfig, parts: ServerParts & EnsembleParts = {}): Promise<ZooKeeperServer> {
+  if (!cfg.distributed || cfg.serverId === undefined) {
+    throw new ConfigError({ fileName: cfg.fileName, key: 'server.N', message: 'an ensemble member needs server.N lines and a myid' });
+  }
+  const container = rootContainer.createChildContainer();
+  const storage = await registerServerParts(container, cfg, parts);
+  const server = container.resolve(ZooKeeperServer);
+  try {
+    await startEnsembleRuntime(cfg, server, storage, container.resolve<Logger>(Logger), parts);
+    await server.start();
+  } catch (e) {
+    await server.stop().catch(() => undefined);
+    await storage.txnLog.close().catch(() => undefined);
+    throw e;
+  }
+  return server;
+}
+
+/** Standalone or ensemble member, as the config says. */
+export async function startServer(cfg: ServerConfig, parts: ServerParts & EnsembleParts = {}): Promise<ZooKeeperServer> {
+  return cfg.distributed ? startEnsembleServer(cfg, parts) : startStandaloneServer(cfg, parts);
 }
 
 /** Builds and starts a standalone server in a child container of the root. */

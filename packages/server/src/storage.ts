@@ -2,10 +2,10 @@
 // and sessions from it at startup, and takes snapshots (with autopurge) while serving.
 import type { DependencyContainer } from 'tsyringe';
 import { DataTree } from '@zkts/data-tree';
-import { MemoryTxnLog } from '@zkts/storage-memory';
+import { MemoryEpochStore, MemorySnapshotStore, MemoryTxnLog } from '@zkts/storage-memory';
 import { recoverDataTree, registerFileStorage } from '@zkts/storage-file';
 import { ENGINE_DIRS, registerLevelStorage } from '@zkts/storage-level';
-import { formatRecoveryProgress, purgeStorage, SNAP_RETAIN_COUNT_MIN, zxidToHex, type Dropped, type SessionRecord, type SnapshotStore, type TxnLog } from '@zkts/txn-log';
+import { formatRecoveryProgress, purgeStorage, SNAP_RETAIN_COUNT_MIN, zxidToHex, type Dropped, type EpochStore, type SessionRecord, type SnapshotStore, type TxnLog } from '@zkts/txn-log';
 import { ConfigError, type ServerConfig } from './config/index.js';
 import type { Logger } from './logger.js';
 
@@ -25,6 +25,9 @@ export interface OpenedStorage {
   readonly tree: DataTree;
   readonly sessions: readonly SessionRecord[];
   readonly snapshotPolicy?: SnapshotPolicy | undefined;
+  /** The backend's snapshots and ZAB epochs (an ensemble member needs both; memory: non-durable). */
+  readonly snapshots?: SnapshotStore | undefined;
+  readonly epochs?: EpochStore | undefined;
 }
 
 const FILE_OPTION_KEYS: Record<string, string> = { snapCount: 'snapCount', preAllocSizeKb: 'preAllocSize', dataDir: 'dataDir' };
@@ -33,6 +36,7 @@ const FILE_OPTION_KEYS: Record<string, string> = { snapCount: 'snapCount', preAl
 interface DurableBackend {
   readonly txnLog: TxnLog;
   readonly snapshots: SnapshotStore;
+  readonly epochs: EpochStore;
   readonly dropped: readonly Dropped[];
 }
 
@@ -75,7 +79,7 @@ async function openDurableBackend(container: DependencyContainer, cfg: ServerCon
  */
 export async function openStorage(container: DependencyContainer, cfg: ServerConfig, logger: Logger, now: () => number = Date.now): Promise<OpenedStorage> {
   if (cfg.zktsStorage === 'memory') {
-    return { txnLog: new MemoryTxnLog(), tree: new DataTree({ extendedTypesEnabled: cfg.extendedTypesEnabled }), sessions: [] };
+    return { txnLog: new MemoryTxnLog(), tree: new DataTree({ extendedTypesEnabled: cfg.extendedTypesEnabled }), sessions: [], snapshots: new MemorySnapshotStore(), epochs: new MemoryEpochStore() };
   }
   if (cfg.zktsStorage !== 'file' && cfg.zktsStorage !== 'level' && cfg.zktsStorage !== 'rocksdb') {
     throw new ConfigError({ fileName: cfg.fileName, key: 'zkts.storage', message: `zkts.storage=${String(cfg.zktsStorage)} is not a storage backend; use file, level, rocksdb or memory` });
@@ -107,6 +111,8 @@ export async function openStorage(container: DependencyContainer, cfg: ServerCon
     txnLog: storage.txnLog,
     tree: r.tree,
     sessions: r.sessions,
+    snapshots: storage.snapshots,
+    epochs: storage.epochs,
     snapshotPolicy: {
       snapshots: storage.snapshots,
       snapCount: cfg.snapCount,

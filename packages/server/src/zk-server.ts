@@ -185,6 +185,8 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   /** Ensemble: replies waiting for their committed txn, by zxid (leader) or session:cxid (learner). */
   private readonly awaitingZxid = new Map<number, (rc: ProcessTxnResult) => void>();
   private readonly awaitingRequest = new Map<string, (rc: ProcessTxnResult) => void>();
+  /** Run by stop() after the client port closes and before the log does (the ensemble runtime). */
+  private readonly stopHooks: Array<() => Promise<void>> = [];
   private readonly cnxns = new Map<number, Cnxn>();
   private readonly bySession = new Map<bigint, Cnxn>();
   private readonly dirty = new Set<Cnxn>();
@@ -240,7 +242,8 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       this.timers.push(setInterval(() => this.cleanContainers(), this.options.containerCheckIntervalMs));
     }
     for (const t of this.timers) t.unref?.();
-    this.logger.info(`binding to port ${this.address.host}:${this.address.port}; serving (standalone, serverId ${this.options.serverId})`);
+    const what = this.currentMode === 'standalone' ? 'serving (standalone' : 'ensemble member (clients are served once a leader is established';
+    this.logger.info(`binding to port ${this.address.host}:${this.address.port}; ${what}, serverId ${this.options.serverId})`);
     return this.address;
   }
 
@@ -250,10 +253,16 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.listener.close();
+    for (const hook of this.stopHooks.splice(0)) await hook().catch((e: unknown) => this.logger.warn(`stop: ${(e as Error).message}`));
     await this.chain.catch(() => undefined);
     await this.snapshotter?.idle();
     await this.log.close();
     this.logger.info('shutdown complete');
+  }
+
+  /** Something to stop with the server (before its log closes). */
+  addStopHook(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
   }
 
   get isRunning(): boolean {
@@ -476,8 +485,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   // ---- ClientHandler --------------------------------------------------------------------------
 
   onConnection(conn: ClientConnection): void {
-    if (!this.running || this.currentMode === 'looking') {
-      // ZooKeeper closes the connections of a peer that is not serving (no quorum, electing).
+    if (!this.running) {
       conn.close('server not running');
       return;
     }
@@ -537,6 +545,12 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
   }
 
   private handleConnect(c: Cnxn, payload: Uint8Array): void {
+    if (this.currentMode === 'looking') {
+      // ZooKeeper closes a client's connection while its peer is not serving (no quorum, electing);
+      // four-letter words still get their answer.
+      this.closeCnxn(c, 'ZooKeeperServer not running');
+      return;
+    }
     let req: ConnectRequest;
     try {
       req = ConnectRequest.decode(new JuteReader(payload));
