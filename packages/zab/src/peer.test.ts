@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   MajorityQuorum, NotLeaderError, NotSyncedError, TooManyOutstandingError, ZabConfigError, ZabPeer, ZabUsageError, ZxidRolloverError,
-  makeZxid, type ZabConfig,
+  EPOCH_MAX, makeZxid, type ZabConfig,
 } from './index.js';
 import { drain, sentTo } from './test-support/drive.js';
 
@@ -148,6 +148,16 @@ describe('ZabPeer as a single voter', () => {
     drain(peer);
     expect(peer.status().epoch).toBe(2);
     expect(peer.propose(data('5'))).toBe(makeZxid(2, 1));
+  });
+
+  it('refuses to create an epoch past EPOCH_MAX (zxids would lose precision)', () => {
+    const peer = new ZabPeer({ ...base, voters: [1] }, { acceptedEpoch: EPOCH_MAX, currentEpoch: EPOCH_MAX, lastZxid: 0, logTail: [] });
+    drain(peer);
+    peer.becomeLeader();
+    const readies = drain(peer);
+    expect(readies.at(-1)?.roleChanged?.reason).toMatch(/epoch 2097152 would exceed EPOCH_MAX \(2097151\)/);
+    expect(readies.some((r) => r.hardState !== undefined)).toBe(false);
+    expect(peer.currentRole).toBe('looking');
   });
 
   it('limits outstanding proposals', () => {
