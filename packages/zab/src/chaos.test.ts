@@ -52,3 +52,16 @@ describe('chaos', () => {
     }
   }
 });
+
+describe('the checks can fail', () => {
+  it('catches a planted bug: a quorum rule that accepts the leader alone', () => {
+    const c = new SimCluster({ voters: 3, seed: 1, quorum: { containsQuorum: (ids) => ids.size > 0 } });
+    c.waitForLeader();
+    expect(() => {
+      for (let t = 0; t < 20; t++) {
+        c.write(1);
+        c.tick();
+      }
+    }).toThrow(/committed 0x[0-9a-f]+ held durably only by \d$/);
+  });
+});

@@ -9,7 +9,7 @@ import { LeaderRole, type LearnerView } from './leader.js';
 import { LearnerRole, type SyncMode } from './learner.js';
 import { PeerLog } from './log.js';
 import type { ZabMessage } from './messages.js';
-import { ReadyQueue, type Ready, type RoleChange, type ZabPhase, type ZabRole } from './ready.js';
+import { ReadyQueue, type Ready, type ZabPhase, type ZabRole } from './ready.js';
 import { LookingRole, type PeerContext, type RoleHandler } from './role.js';
 import { EPOCH_MAX, type Zxid } from './zxid.js';
 
@@ -239,4 +239,3 @@ export class ZabPeer {
   }
 }
 
-export type { RoleChange };

@@ -4,7 +4,7 @@
 // encodeZabMessage/decodeZabMessage. Safety checks run live and throw with the seed in the message.
 import {
   ZabPeer, decodeZabMessage, encodeZabMessage, zxidHex,
-  type Entry, type HardState, type Ready, type RoleChange, type SyncMode, type ZabMessage, type Zxid,
+  type Entry, type HardState, type QuorumVerifier, type Ready, type RoleChange, type SyncMode, type ZabMessage, type Zxid,
 } from '../index.js';
 import { Prng } from './prng.js';
 
@@ -16,6 +16,8 @@ export interface ClusterOptions {
   readonly syncLimitTicks?: number;
   readonly committedLogMax?: number;
   readonly zxidCounterLast?: number;
+  /** Replaces every peer's quorum rule (planted-bug tests). */
+  readonly quorum?: QuorumVerifier;
   /** Deliver a random share of the in-flight messages each tick instead of all (more interleavings). */
   readonly partialDelivery?: boolean;
   /** Cap on message deliveries in one tick (keeps a runaway bounded). */
@@ -131,7 +133,7 @@ export class SimCluster {
       {
         selfId: node.id, voters: this.voterIds, observers: this.observerIds,
         initLimitTicks: o.initLimitTicks ?? 5, syncLimitTicks: o.syncLimitTicks ?? 3,
-        committedLogMax: o.committedLogMax ?? 50, zxidCounterLast: o.zxidCounterLast,
+        committedLogMax: o.committedLogMax ?? 50, zxidCounterLast: o.zxidCounterLast, quorum: o.quorum,
       },
       {
         ...node.hard, lastZxid: node.lastDurableZxid, logTail: node.log, tailPrevZxid: node.snapshot?.zxid ?? 0,
