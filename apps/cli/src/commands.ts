@@ -135,6 +135,11 @@ export function parseAcl(ctx: CommandContext, text: string): ACL[] {
   return acl;
 }
 
+/** ZooKeeper.validateACL (client side, before the request): an empty list is InvalidACL without a path. */
+function checkAcl(acl: readonly ACL[]): void {
+  if (acl.length === 0) throw new ZooKeeperError(-114);
+}
+
 /** ZKUtil.visitSubTreeDFS: the root (after a getData), then each level's children sorted, depth first. */
 async function visitSubTree(zk: ZooKeeperClient, shell: ShellApi, path: string, watch: boolean, visit: (p: string) => Promise<void> | void): Promise<void> {
   validatePath(path);
@@ -463,6 +468,8 @@ const list: Command[] = [
       const zk = await shell.zk(path);
       let created: string;
       try {
+        validatePath(path, mode.includes('equential'));
+        checkAcl(acl);
         created = await zk.create(path, data, { mode, acl, ...(t ? { ttl: Number(ttl) } : {}) });
       } catch (err) {
         if (err instanceof ZooKeeperError && err.code === -120) ctx.err('Unable to create ephemeral node on a local session');
@@ -510,10 +517,8 @@ const list: Command[] = [
       for (let i = tree.length - 1; i >= 0; i--) {
         ops.push(tree[i]!);
         if (ops.length === batch || i === 0) {
-          const txn = zk.transaction();
-          for (const p of ops) txn.delete(p, -1);
           try {
-            await txn.commit();
+            await zk.multi(ops.map((p) => ({ type: 'delete' as const, path: p, version: -1 })));
           } catch (e) {
             if (!(e instanceof ZooKeeperError)) throw e;
             ok = false;
@@ -551,6 +556,7 @@ const list: Command[] = [
         const failed: string[] = [];
         await visitSubTree(zk, shell, path, false, async (p) => {
           try {
+            checkAcl(acl);
             await zk.setACL(p, acl, version);
           } catch (e) {
             if (!(e instanceof ZooKeeperError)) throw e;
@@ -561,6 +567,8 @@ const list: Command[] = [
         ctx.result = { failed };
         return;
       }
+      validatePath(path);
+      checkAcl(acl);
       const stat = await zk.setACL(path, acl, version);
       if (o.has('s')) printStat(ctx, stat);
       ctx.result = { stat: statJson(stat) };
