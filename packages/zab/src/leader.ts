@@ -100,7 +100,7 @@ export class LeaderRole implements RoleHandler {
     return [...this.handlers.values()].map((h) => ({ id: h.id, observer: h.observer, state: h.state, syncMode: h.syncMode }));
   }
 
-  /** Voters (self included) in sync with this leader, as in ZooKeeper's synced_followers. */
+  /** Learners (voters or observers, never self) synced with this leader, as in ZooKeeper's synced_followers. */
   syncedIds(observers: boolean): number[] {
     return [...this.handlers.values()].filter((h) => h.observer === observers && SYNCED.has(h.state)).map((h) => h.id).sort((a, b) => a - b);
   }
