@@ -1,12 +1,13 @@
-// zkts-server [zoo.cfg]: starts a standalone server from a ZooKeeper config file, or on
-// 127.0.0.1:2181 with the quick-start defaults when no file is given.
+// zkts-server [zoo.cfg]: starts a server from a ZooKeeper config file — standalone, or an
+// ensemble member when it has server.N lines (myid in dataDir/myid) — or on 127.0.0.1:2181
+// with the quick-start defaults when no file is given.
 // zkts-server <tool> ...: the storage tools (log-dump, snapshot-dump, verify), see tools/.
 import {
   ConfigError,
   createLogger,
   defaultStandaloneConfig,
   loadConfigFile,
-  startStandaloneServer,
+  startServer,
   VERSION_STRING,
   type ServerConfig,
   type ZooKeeperServer,
@@ -17,6 +18,8 @@ export const USAGE = `usage: zkts-server [zoo.cfg]
   Starts a ZooKeeper-compatible server. With no file: standalone on 127.0.0.1:2181,
   tickTime=2000, durable storage in ./data (zkts.storage=file). Keys are ZooKeeper's
   (see zoo.cfg docs) plus zkts.* (zkts.storage=memory keeps nothing across restarts).
+  With server.N=host:quorumPort:electionPort[:observer][;clientPort] lines it runs as an
+  ensemble member: myid in dataDir/myid, initLimit/syncLimit required, zkts.election=fast|basic.
   --help      this text
   --version   the version
 
@@ -80,7 +83,7 @@ export async function runServer(argv: readonly string[], io: CliIo = processIo):
   const logger = createLogger(cfg.zktsLogLevel, (line) => io.err(line + '\n'));
   logger.info(`zkts-server ${VERSION_STRING} starting from ${args[0] ?? 'built-in defaults'}`);
   try {
-    const server = await startStandaloneServer(cfg, { logger });
+    const server = await startServer(cfg, { logger });
     return { server };
   } catch (e) {
     if (e instanceof ConfigError) {
