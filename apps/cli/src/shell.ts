@@ -89,11 +89,12 @@ export class Shell implements ShellApi {
       this.client = undefined;
       throw new CliError(`${(e as Error).message}`, EXIT_COMMAND_FAILED);
     }
+    const first = this.client === undefined;
     this.client = client;
     client.state$.subscribe((s) => {
       const state = STATE_EVENTS[s];
       if (state === undefined) return;
-      if (state === 'SyncConnected' && this.bannerPending && client === this.client) {
+      if (state === 'SyncConnected' && this.bannerPending && first) {
         // the connection banner of a non-interactive run is not printed (see README)
         this.bannerPending = false;
         return;
@@ -201,7 +202,7 @@ export class Shell implements ShellApi {
   /** ZooKeeperMain.executeLine: one line of a script or of the interactive shell. */
   async executeLine(line: string): Promise<void> {
     const words = splitLine(line);
-    // zkCli re-runs the previous command for a blank line (a parser quirk); zkts-cli skips it
+    // only an empty line has no words (zkCli skips it too; a line of spaces is the unknown command " ")
     if (words.length === 0) return;
     this.history.set(this.commandCount, line);
     await this.processCommand(words);
