@@ -599,6 +599,20 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       }
       return;
     }
+    if (this.isLearner) {
+      // Revalidation with the leader (ZooKeeper's REVALIDATE): after a sync this server has applied
+      // every createSession/closeSession the leader had logged, so its own table is current.
+      this.replicator!.sync(() => {
+        if (c.closing || c.conn.closed) return;
+        this.reopenSession(c, req, timeoutMs, this.now());
+        this.flushDirty();
+      });
+      return;
+    }
+    this.reopenSession(c, req, timeoutMs, now);
+  }
+
+  private reopenSession(c: Cnxn, req: ConnectRequest, timeoutMs: number, now: number): void {
     const reopened = this.sessions.reopen(req.sessionId, req.passwd, timeoutMs, now);
     if (!reopened.ok) {
       this.logger.info(`invalid session ${sessionIdHex(req.sessionId)} for client ${c.conn.remoteAddress}:${c.conn.remotePort}, probably expired`);

@@ -90,3 +90,97 @@ describe('ensemble sessions and quorum', () => {
     await expect(f1!.connect({ waitMs: 2000 })).rejects.toThrow();
   });
 });
+
+describe('ensemble members serving clients', () => {
+  it('an observer serves reads and forwards writes; 4lw show each role', async () => {
+    ensemble = await startTestEnsemble({ servers: 3, observers: 1 });
+    const leader = await ensemble.waitForQuorum();
+    const observer = ensemble.member(4);
+    expect(await observer.word('srvr')).toMatch(/Mode: observer/);
+    expect(await observer.word('isro')).toBe('rw');
+    const c = await observer.connect();
+    expect((await c.request(OpCode.create, create('/via-observer', 'o'))).header.err).toBe(0);
+    const l = await leader.connect();
+    await l.request(OpCode.sync, { path: '/' });
+    expect((await l.request(OpCode.exists, { path: '/via-observer', watch: false })).header.err).toBe(0);
+    await until(() => leader.runtime!.zab.status().syncedObservers.length === 1, 5000, 'the observer synced');
+    const mntr = await leader.word('mntr');
+    expect(mntr).toMatch(/zk_synced_observers\t1/);
+    expect(mntr).toMatch(/zk_pending_syncs\t0/);
+    expect(await leader.word('srvr')).toMatch(/Proposal sizes/);
+    expect(await observer.word('mntr')).toMatch(/zk_server_state\tobserver/);
+  });
+
+  it('ACLs of forwarded writes are checked on the leader with the client\'s auth ids', async () => {
+    ensemble = await startTestEnsemble({ servers: 3 });
+    const leader = await ensemble.waitForQuorum();
+    const follower = ensemble.members.find((m) => m !== leader)!;
+    const owner = await follower.connect();
+    owner.send(OpCode.auth, { type: 0, scheme: 'digest', auth: Buffer.from('alice:secret') }, -4);
+    expect((await owner.reply(-4)).header.err).toBe(0);
+    const creatorAll = [{ perms: 31, id: { scheme: 'auth', id: '' } }];
+    expect((await owner.request(OpCode.create, { path: '/secure', data: Buffer.from('s'), acl: creatorAll, flags: 0 })).header.err).toBe(0);
+    const stranger = await follower.connect();
+    expect((await stranger.request(OpCode.setData, { path: '/secure', data: Buffer.from('no'), version: -1 })).header.err).toBe(ErrorCode.noAuth);
+    expect((await owner.request(OpCode.setData, { path: '/secure', data: Buffer.from('yes'), version: -1 })).header.err).toBe(0);
+  });
+
+  it('the leader expires a session once its client is gone; touches from a follower keep a live one', async () => {
+    ensemble = await startTestEnsemble({ servers: 3 });
+    const leader = await ensemble.waitForQuorum();
+    const follower = ensemble.members.find((m) => m !== leader)!;
+    const live = await follower.connect({ timeoutMs: 1000 });
+    const gone = await follower.connect({ timeoutMs: 1000 });
+    expect((await live.request(OpCode.create, create('/live', 'l', CreateMode.ephemeral))).header.err).toBe(0);
+    expect((await gone.request(OpCode.create, create('/gone', 'g', CreateMode.ephemeral))).header.err).toBe(0);
+    gone.close();
+    // Only the follower sees the live client's pings; the leader must hear of them.
+    const until3s = Date.now() + 3000;
+    while (Date.now() < until3s) {
+      await live.ping();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const l = await leader.connect();
+    expect((await l.request(OpCode.exists, { path: '/live', watch: false })).header.err).toBe(0);
+    expect((await l.request(OpCode.exists, { path: '/gone', watch: false })).header.err).toBe(ErrorCode.noNode);
+    await follower.connect().then((f) => f.request(OpCode.sync, { path: '/' }));
+    expect(follower.server!.tree.getNode('/gone')).toBeUndefined();
+  });
+
+  it('a client fails over to another member with its watches (setWatches)', async () => {
+    ensemble = await startTestEnsemble({ servers: 3 });
+    const leader = await ensemble.waitForQuorum();
+    const [f1, f2] = ensemble.members.filter((m) => m !== leader);
+    const writer = await leader.connect();
+    await writer.request(OpCode.create, create('/w', 'v0'));
+    const a = await f1!.connect({ timeoutMs: 6000 });
+    await a.request(OpCode.sync, { path: '/' });
+    const got = await a.request(OpCode.getData, { path: '/w', watch: true });
+    const zxid = Number(got.header.zxid);
+    await f1!.stop();
+    const a2 = await f2!.connect({ sessionId: a.session.sessionId, passwd: a.session.passwd, timeoutMs: 6000, lastZxidSeen: zxid });
+    expect((await a2.request(OpCode.setWatches, { relativeZxid: zxid, dataWatches: ['/w'], existWatches: [], childWatches: [] })).header.err).toBe(0);
+    await writer.request(OpCode.setData, { path: '/w', data: Buffer.from('v1'), version: -1 });
+    expect(await a2.event((e) => e.path === '/w')).toMatchObject({ path: '/w' });
+  });
+
+  it('with readonlymode.enabled a member without quorum serves read-only clients', async () => {
+    ensemble = await startTestEnsemble({ servers: 3, extra: { 'readonlymode.enabled': true } });
+    const leader = await ensemble.waitForQuorum();
+    await (await leader.connect()).request(OpCode.create, create('/ro', 'r'));
+    const [f1, f2] = ensemble.members.filter((m) => m !== leader);
+    const c = await f1!.connect();
+    await c.request(OpCode.sync, { path: '/' });
+    await leader.stop();
+    await f2!.stop();
+    await until(() => f1!.mode === 'read-only', 15_000, 'read-only mode');
+    expect(await f1!.word('isro')).toBe('ro');
+    expect(await f1!.word('srvr')).toMatch(/Mode: read-only/);
+    const ro = await f1!.connect({ readOnly: true });
+    expect(ro.session.readOnly).toBe(true);
+    const d = await ro.request(OpCode.getData, { path: '/ro', watch: false });
+    expect(Buffer.from((d.body as { data: Uint8Array }).data).toString()).toBe('r');
+    expect((await ro.request(OpCode.create, create('/no'))).header.err).toBe(ErrorCode.notReadOnly);
+    await expect(f1!.connect({ readOnly: false, waitMs: 2000 })).rejects.toThrow();
+  });
+});
