@@ -1,0 +1,859 @@
+// The deterministic simulator: N servers (real zab + election + data-tree cores) and M clients
+// over transport-memory, a virtual clock (ManualScheduler, ms), one seed for every random choice,
+// a nemesis, a register workload recorded as a history, invariants checked as the run goes, then
+// a liveness phase without faults that must converge, and the linearizability check.
+import { CreateMode, ErrorCodeName, OPEN_ACL_UNSAFE, OpCode } from '@zkts/protocol';
+import { OutstandingChanges, prepareRequest, type WriteRequest } from '@zkts/data-tree';
+import {
+  decodeElectionMessage, electionStrategies, encodeElectionMessage,
+  type ElectionOutput, type ElectionStrategyFactory, type Vote,
+} from '@zkts/election';
+import { MajorityQuorum, ZabPeer, decodeZabMessage, encodeZabMessage, zxidHex, type Entry, type QuorumVerifier, type Ready, type ZabMessage } from '@zkts/zab';
+import { ManualScheduler, MemoryNetwork } from '@zkts/transport-memory';
+import { HistoryRecorder, type PendingOp } from './history.js';
+import { checkHistory, formatCheckResult, type CheckResult } from './linearizability.js';
+import { resolveSimOptions, type SimOptions } from './options.js';
+import { SimRandom } from './prng.js';
+import { SimServer, applyEntry, decodeSnapshot, encodeEntry, encodeSnapshot } from './server.js';
+import { Trace } from './trace.js';
+
+const CHANNEL_ZAB = 0;
+const CHANNEL_ELECTION = 1;
+const CLIENT_ID_BASE = 1000;
+/** Most scheduler events one run may execute (a livelock guard). */
+export const SIM_EVENTS_MAX = 50_000_000;
+/** Safety-phase virtual time allowed per requested operation (ops would need far less). */
+export const SAFETY_MS_PER_OP_MAX = 200;
+
+export type FailureKind = 'invariant' | 'liveness' | 'linearizability' | 'crash';
+
+export interface SimFailure {
+  kind: FailureKind;
+  message: string;
+  atMs: number;
+}
+
+export interface ElectionRecord {
+  server: number;
+  startMs: number;
+  endMs: number;
+  rounds: number;
+  messages: number;
+  state: string;
+}
+
+export interface SimResult {
+  seed: number;
+  options: SimOptions;
+  ok: boolean;
+  failure?: SimFailure;
+  traceSha256: string;
+  traceLines: number;
+  traceTail: string[];
+  trace?: string[];
+  virtualMs: number;
+  ops: { invoked: number; ok: number; fail: number; info: number };
+  check?: CheckResult;
+  elections: ElectionRecord[];
+  /** Epochs established (leader changes). */
+  epochs: number;
+  messages: number;
+  nemesis: string[];
+  history: HistoryRecorder;
+}
+
+interface ClientRequest {
+  cxid: number;
+  session: number;
+  op: 'read' | 'write' | 'create' | 'cas' | 'sync';
+  path: string;
+  value?: string;
+  version?: number;
+  lastZxid: number;
+}
+interface ClientReply {
+  cxid: number;
+  ok: boolean;
+  err?: string;
+  value?: string | null;
+  version?: number;
+  zxid: number;
+}
+interface ForwardedWrite { origin: number; req: ClientRequest }
+
+class SimClient {
+  process: number;
+  server: number;
+  lastZxid = 0;
+  cxid = 0;
+  inFlight: { cxid: number; req: ClientRequest; op: PendingOp; cancel: () => void } | undefined;
+  readonly exists = new Set<string>();
+  readonly lastRead = new Map<string, { value: string; version: number }>();
+  writes = 0;
+  transport!: ReturnType<MemoryNetwork['join']>;
+  constructor(readonly index: number, process: number, server: number) {
+    this.process = process;
+    this.server = server;
+  }
+  get id(): number { return CLIENT_ID_BASE + this.index; }
+  get session(): number { return this.index + 1; }
+}
+
+const text = new TextEncoder();
+const untext = new TextDecoder();
+
+export class SimulationFailure extends Error {
+  constructor(readonly failure: SimFailure) {
+    super(failure.message);
+  }
+}
+
+export class Simulation {
+  readonly options: SimOptions;
+  readonly scheduler = new ManualScheduler(0);
+  readonly rng: SimRandom;
+  readonly trace: Trace;
+  readonly history: HistoryRecorder;
+  readonly peerNet: MemoryNetwork;
+  readonly clientNet: MemoryNetwork;
+  readonly servers = new Map<number, SimServer>();
+  readonly clients: SimClient[] = [];
+  readonly elections: ElectionRecord[] = [];
+  readonly nemesisLog: string[] = [];
+  private readonly strategy: ElectionStrategyFactory;
+  private readonly rngWorkload: SimRandom;
+  private readonly rngNemesis: SimRandom;
+  private readonly rngDisk: SimRandom;
+  private readonly voters: number[];
+  private readonly leadersByEpoch = new Map<number, number>();
+  private readonly committed = new Map<number, string>();
+  /** Writes acknowledged to a client: zxid -> entry bytes (as hex). */
+  private readonly acked = new Map<number, string>();
+  private failure: SimFailure | undefined;
+  private nextProcess: number;
+  private opsInvoked = 0;
+  private phase: 'safety' | 'liveness' | 'done' = 'safety';
+  private diskFaults = false;
+  private messages = 0;
+
+  constructor(options: Partial<SimOptions> & { seed: number }) {
+    this.options = resolveSimOptions(options);
+    const o = this.options;
+    this.rng = new SimRandom(o.seed);
+    this.rngWorkload = this.rng.fork('workload');
+    this.rngNemesis = this.rng.fork('nemesis');
+    this.rngDisk = this.rng.fork('disk');
+    this.trace = new Trace(() => this.scheduler.now(), o.traceTailLines, o.keepTrace);
+    this.history = new HistoryRecorder(() => this.scheduler.now());
+    this.strategy = electionStrategies[o.election];
+    this.voters = Array.from({ length: o.servers }, (_, i) => i + 1);
+    const netRandom = this.rng.fork('net');
+    this.peerNet = new MemoryNetwork({ scheduler: this.scheduler, random: netRandom.asFunction(), delayMs: { min: o.netDelayMsMin, max: o.netDelayMsMax } });
+    this.clientNet = new MemoryNetwork({ scheduler: this.scheduler, random: this.rng.fork('client-net').asFunction(), delayMs: { min: o.netDelayMsMin, max: o.netDelayMsMax } });
+    this.peerNet.observe((e) => {
+      if (e.type === 'deliver') this.messages++;
+      if (e.type === 'drop') this.trace.add(`net drop ${e.from}>${e.to} ${(e as { reason?: string }).reason ?? ''}`);
+      else if (e.type !== 'deliver') this.trace.add(`net ${e.type} ${JSON.stringify(e, (k, v) => (k === 'at' || k === 'msg' ? undefined : v))}`);
+    });
+    this.nextProcess = o.clients;
+    for (const id of this.voters) this.servers.set(id, new SimServer(id));
+    for (let i = 0; i < o.clients; i++) this.clients.push(new SimClient(i, i, this.voters[i % this.voters.length]!));
+  }
+
+  // ------------------------------------------------------------------ failure and trace
+
+  private fail(kind: FailureKind, message: string): never {
+    const f: SimFailure = { kind, message, atMs: this.scheduler.now() };
+    if (!this.failure) {
+      this.failure = f;
+      this.trace.add(`FAIL ${kind}: ${message}`);
+    }
+    throw new SimulationFailure(this.failure);
+  }
+
+  private note(line: string): void {
+    this.trace.add(line);
+  }
+
+  // ------------------------------------------------------------------ servers
+
+  private boot(s: SimServer): void {
+    const o = this.options;
+    s.up = true;
+    s.paused = false;
+    s.held = [];
+    s.clockRate = 1;
+    s.incarnation++;
+    s.flushing = undefined;
+    s.pendingElected = undefined;
+    s.pendingWrites.clear();
+    s.pendingSyncs.clear();
+    s.rebuild([...s.snapshot, ...s.log]);
+    const quorum: QuorumVerifier = o.bug === 'commit-without-quorum'
+      ? brokenQuorum(s.id, this.voters)
+      : new MajorityQuorum(this.voters);
+    const tail = s.log.slice(-500);
+    s.peer = new ZabPeer(
+      { selfId: s.id, voters: this.voters, quorum, initLimitTicks: o.initLimitTicks, syncLimitTicks: o.syncLimitTicks, committedLogMax: 500 },
+      {
+        ...s.hard,
+        lastZxid: s.lastDurableZxid,
+        logTail: tail.length ? tail : [],
+        tailPrevZxid: tail.length < s.log.length ? s.log[s.log.length - tail.length - 1]!.zxid : s.snapshot.length ? s.snapshot[s.snapshot.length - 1]!.zxid : 0,
+      },
+    );
+    s.election = this.strategy.create({ self: s.id, voters: this.voters, observers: [], random: this.rng.fork(`election-${s.id}-${s.incarnation}`).asFunction() });
+    s.peerTransport = this.peerNet.transport(s.id)?.closed === false ? this.peerNet.transport(s.id)! : this.peerNet.join(s.id);
+    s.clientTransport = this.clientNet.transport(s.id)?.closed === false ? this.clientNet.transport(s.id)! : this.clientNet.join(s.id);
+    const incarnation = s.incarnation;
+    s.peerTransport.messages$.subscribe(({ from, msg }) => this.input(s, incarnation, () => this.onPeerMessage(s, from, msg)));
+    s.peerTransport.links$.subscribe(({ peer, up }) => {
+      if (!up) this.input(s, incarnation, () => { s.peer.peerDisconnected(peer); this.process(s); });
+    });
+    s.clientTransport.messages$.subscribe(({ from, msg }) => this.input(s, incarnation, () => this.onClientRequest(s, from, JSON.parse(untext.decode(msg)) as ClientRequest)));
+    this.note(`server ${s.id} boot incarnation ${s.incarnation} lastZxid ${zxidHex(s.lastDurableZxid)} epochs ${s.hard.acceptedEpoch}/${s.hard.currentEpoch}`);
+    this.scheduleTick(s, incarnation);
+    this.process(s);
+  }
+
+  /** Runs an input now, or holds it while the server is paused; drops it for a dead incarnation. */
+  private input(s: SimServer, incarnation: number, fn: () => void): void {
+    if (!s.up || s.incarnation !== incarnation) return;
+    if (s.paused) s.held.push(fn);
+    else this.guard(fn);
+  }
+
+  private guard(fn: () => void): void {
+    if (this.failure) return;
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof SimulationFailure) return;
+      this.failure ??= { kind: 'crash', message: `exception: ${(err as Error).stack ?? String(err)}`, atMs: this.scheduler.now() };
+      this.trace.add(`FAIL crash: ${(err as Error).message}`);
+    }
+  }
+
+  private scheduleTick(s: SimServer, incarnation: number): void {
+    const delay = Math.max(1, Math.round(this.options.tickMs / s.clockRate));
+    this.scheduler.schedule(delay, () => {
+      if (!s.up || s.incarnation !== incarnation) return;
+      this.input(s, incarnation, () => {
+        s.peer.tick();
+        this.electionOutputs(s, s.election.step({ kind: 'tick' }, this.scheduler.now()));
+        this.process(s);
+      });
+      this.scheduleTick(s, incarnation);
+    });
+  }
+
+  private crash(s: SimServer, why: string): void {
+    if (!s.up) return;
+    if (s.flushing && this.diskFaults) {
+      // A torn write: a prefix of the unflushed entries made it to disk (the rest fails its checksum).
+      const r = s.flushing.ready;
+      if (r.truncateAfter === undefined && !r.snapshot && !r.hardState && r.entries.length > 0) {
+        const keep = this.rngDisk.int(0, r.entries.length);
+        if (keep > 0) s.log.push(...r.entries.slice(0, keep));
+        this.note(`server ${s.id} torn write keeps ${keep}/${r.entries.length} entries`);
+      }
+    }
+    s.flushing?.cancel();
+    s.flushing = undefined;
+    s.up = false;
+    this.peerNet.crash(s.id);
+    this.clientNet.crash(s.id);
+    this.note(`server ${s.id} crash (${why})`);
+  }
+
+  private restart(s: SimServer): void {
+    if (s.up) return;
+    this.peerNet.restart(s.id);
+    this.clientNet.restart(s.id);
+    this.boot(s);
+  }
+
+  // ------------------------------------------------------------------ the Ready loop
+
+  private process(s: SimServer): void {
+    if (s.processing || !s.up || s.paused) return;
+    s.processing = true;
+    try {
+      while (s.up && !s.paused && !s.flushing && s.peer.hasReady()) {
+        const r = s.peer.ready();
+        const needsDisk = r.hardState !== undefined || r.truncateAfter !== undefined || r.snapshot !== undefined || r.entries.length > 0;
+        if (!needsDisk) {
+          this.finish(s, r);
+          continue;
+        }
+        const o = this.options;
+        let latency = this.rngDisk.int(o.diskLatencyMsMin, o.diskLatencyMsMax);
+        if (this.diskFaults && this.rngDisk.chance(0.05)) latency += this.rngDisk.int(10, 100); // a slow fsync
+        const incarnation = s.incarnation;
+        const cancel = this.scheduler.schedule(latency, () => {
+          if (!s.up || s.incarnation !== incarnation || s.flushing?.ready !== r) return;
+          const run = () => {
+            s.flushing = undefined;
+            this.persist(s, r);
+            this.finish(s, r);
+            this.process(s);
+          };
+          if (s.paused) s.held.push(run);
+          else this.guard(run);
+        });
+        s.flushing = { ready: r, cancel };
+      }
+    } finally {
+      s.processing = false;
+    }
+    if (s.pendingElected && !s.flushing && !s.peer.hasReady()) this.takeElected(s);
+  }
+
+  private persist(s: SimServer, r: Ready): void {
+    if (r.hardState) s.hard = r.hardState;
+    if (r.truncateAfter !== undefined) {
+      const z = r.truncateAfter;
+      s.log = s.log.filter((e) => e.zxid <= z);
+      if (s.appliedZxid > z) {
+        if (s.snapshot.length && s.snapshot[s.snapshot.length - 1]!.zxid > z) this.fail('invariant', `server ${s.id}: TRUNC to ${zxidHex(z)} below its snapshot`);
+        s.rebuild(s.applied.filter((e) => e.zxid <= z));
+      }
+      this.note(`server ${s.id} trunc ${zxidHex(z)}`);
+    }
+    if (r.snapshot) {
+      const entries = decodeSnapshot(r.snapshot.data);
+      s.snapshot = entries;
+      s.log = [];
+      s.rebuild(entries);
+      this.note(`server ${s.id} snap ${zxidHex(r.snapshot.zxid)} (${entries.length} entries)`);
+    }
+    for (const e of r.entries) {
+      if (e.zxid <= s.lastDurableZxid) this.fail('invariant', `server ${s.id}: logs ${zxidHex(e.zxid)} after ${zxidHex(s.lastDurableZxid)} (zxids must increase)`);
+      s.log.push(e);
+    }
+  }
+
+  private finish(s: SimServer, r: Ready): void {
+    for (const e of r.committed) this.applyCommitted(s, e);
+    for (const { to, msg } of r.messages) {
+      let out: ZabMessage = msg;
+      if (msg.type === 'snap') out = { ...msg, data: encodeSnapshot(s.applied) };
+      this.sendPeer(s, to, CHANNEL_ZAB, encodeZabMessage(out));
+    }
+    for (const f of r.forwarded) this.leaderPropose(s, (JSON.parse(untext.decode(f.data)) as ForwardedWrite));
+    for (const id of r.syncsDone) {
+      const p = s.pendingSyncs.get(id);
+      s.pendingSyncs.delete(id);
+      if (p) this.reply(s, p.client, { cxid: p.cxid, ok: true, zxid: s.tree.lastProcessedZxid });
+    }
+    if (r.roleChanged) {
+      const c = r.roleChanged;
+      this.note(`server ${s.id} role ${c.role}/${c.phase} epoch ${c.epoch} leader ${c.leader}${c.reason ? ` (${c.reason})` : ''}`);
+      if (c.role === 'leading' && c.phase === 'broadcast') {
+        const prev = this.leadersByEpoch.get(c.epoch);
+        if (prev !== undefined && prev !== s.id) this.fail('invariant', `two leaders in epoch ${c.epoch}: servers ${prev} and ${s.id}`);
+        this.leadersByEpoch.set(c.epoch, s.id);
+      }
+      if (c.role !== 'leading') s.outstanding = new OutstandingChanges();
+      if (c.phase === 'broadcast' && (c.role === 'leading' || c.role === 'following') && c.leader !== null) {
+        const ignoreZxid = this.options.bug === 'election-ignores-zxid';
+        const vote: Vote = { leader: c.leader, zxid: ignoreZxid ? 0 : s.peer.lastLoggedZxid, peerEpoch: ignoreZxid ? 0 : c.epoch };
+        s.election.settle(c.role, vote, this.scheduler.now());
+      }
+    }
+    s.peer.advance(r);
+    if (r.needsElection) this.startElection(s);
+  }
+
+  private applyCommitted(s: SimServer, e: Entry): void {
+    if (e.zxid <= s.appliedZxid) this.fail('invariant', `server ${s.id}: applies ${zxidHex(e.zxid)} after ${zxidHex(s.appliedZxid)} (zxids must increase)`);
+    const hex = Buffer.from(e.data).toString('hex');
+    const known = this.committed.get(e.zxid);
+    if (known !== undefined && known !== hex) this.fail('invariant', `committed prefixes disagree: zxid ${zxidHex(e.zxid)} committed with different contents (server ${s.id})`);
+    this.committed.set(e.zxid, hex);
+    const rc = applyEntry(s.tree, e);
+    s.outstanding.applied(e.zxid);
+    s.applied.push(e);
+    const key = `${rc.entry.hdr.clientId}:${rc.entry.hdr.cxid}`;
+    const p = s.pendingWrites.get(key);
+    if (p) {
+      s.pendingWrites.delete(key);
+      const ok = rc.err === 0;
+      if (ok) this.acked.set(e.zxid, hex);
+      this.reply(s, p.client, ok ? { cxid: p.cxid, ok, zxid: e.zxid } : { cxid: p.cxid, ok, err: ErrorCodeName[rc.err] ?? String(rc.err), zxid: e.zxid });
+    }
+  }
+
+  private sendPeer(s: SimServer, to: number, channel: number, body: Uint8Array): void {
+    const framed = new Uint8Array(body.length + 1);
+    framed[0] = channel;
+    framed.set(body, 1);
+    s.peerTransport.send(to, framed);
+  }
+
+  private onPeerMessage(s: SimServer, from: number, framed: Uint8Array): void {
+    const body = framed.subarray(1);
+    if (framed[0] === CHANNEL_ZAB) {
+      s.peer.step(from, decodeZabMessage(body));
+      this.process(s);
+    } else {
+      this.electionOutputs(s, s.election.step({ kind: 'message', from, msg: decodeElectionMessage(body) }, this.scheduler.now()));
+    }
+  }
+
+  // ------------------------------------------------------------------ elections
+
+  private startElection(s: SimServer): void {
+    s.electionStartedAt = this.scheduler.now();
+    s.electionMessages = 0;
+    const ignoreZxid = this.options.bug === 'election-ignores-zxid';
+    const self = ignoreZxid ? { lastZxid: 0, currentEpoch: 0 } : { lastZxid: s.peer.lastLoggedZxid, currentEpoch: s.peer.hardState.currentEpoch };
+    this.electionOutputs(s, s.election.lookForLeader(self, this.scheduler.now()));
+  }
+
+  private electionOutputs(s: SimServer, outputs: ElectionOutput[]): void {
+    for (const out of outputs) {
+      if (out.kind === 'send') {
+        s.electionMessages++;
+        this.sendPeer(s, out.to, CHANNEL_ELECTION, encodeElectionMessage(out.msg));
+      } else {
+        s.pendingElected = out;
+        this.note(`server ${s.id} elected ${out.leader} as ${out.state} (election epoch ${out.electionEpoch}, ${out.rounds} rounds)`);
+        this.elections.push({
+          server: s.id, startMs: s.electionStartedAt ?? this.scheduler.now(), endMs: this.scheduler.now(),
+          rounds: out.rounds, messages: s.electionMessages, state: out.state,
+        });
+      }
+    }
+    this.process(s);
+  }
+
+  private takeElected(s: SimServer): void {
+    const out = s.pendingElected!;
+    s.pendingElected = undefined;
+    if (s.peer.currentRole !== 'looking') return;
+    if (out.state === 'leading') s.peer.becomeLeader();
+    else s.peer.becomeFollower(out.leader);
+    this.process(s);
+  }
+
+  // ------------------------------------------------------------------ client requests on a server
+
+  private reply(s: SimServer, client: number, rep: ClientReply): void {
+    s.clientTransport.send(client, text.encode(JSON.stringify(rep)));
+  }
+
+  private onClientRequest(s: SimServer, client: number, req: ClientRequest): void {
+    if (!s.peer.isServing) return this.reply(s, client, { cxid: req.cxid, ok: false, err: 'NotServing', zxid: 0 });
+    if (s.tree.lastProcessedZxid < req.lastZxid && this.options.bug !== 'stale-reads') return this.reply(s, client, { cxid: req.cxid, ok: false, err: 'StaleServer', zxid: 0 });
+    switch (req.op) {
+      case 'read': {
+        const d = s.tree.getData(req.path);
+        return this.reply(s, client, {
+          cxid: req.cxid, ok: true, value: d ? untext.decode(d.data) : null, version: d ? d.stat.version : -1, zxid: s.tree.lastProcessedZxid,
+        });
+      }
+      case 'sync': {
+        const id = s.nextSyncId++;
+        s.pendingSyncs.set(id, { client, cxid: req.cxid });
+        s.peer.requestSync(id);
+        return this.process(s);
+      }
+      default: {
+        s.pendingWrites.set(`${req.session}:${req.cxid}`, { client, cxid: req.cxid });
+        if (s.peer.currentRole === 'leading') this.leaderPropose(s, { origin: s.id, req });
+        else {
+          s.peer.forward(text.encode(JSON.stringify({ origin: s.id, req } satisfies ForwardedWrite)));
+          this.process(s);
+        }
+      }
+    }
+  }
+
+  /** The leader's prep + propose: the request becomes a txn against its tree plus outstanding changes. */
+  private leaderPropose(s: SimServer, fw: ForwardedWrite): void {
+    const { req } = fw;
+    if (s.peer.currentRole !== 'leading' || !s.peer.isServing) return; // the client times out: info
+    const data = text.encode(req.value ?? '');
+    let request: WriteRequest;
+    if (req.op === 'create') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistent };
+    else request = { type: OpCode.setData, path: req.path, data, version: req.op === 'cas' ? req.version! : -1 };
+    let zxid: number;
+    try {
+      zxid = s.peer.peekNextZxid();
+    } catch {
+      return;
+    }
+    const p = prepareRequest(s.tree, request, {
+      sessionId: BigInt(req.session), cxid: req.cxid, zxid, time: Math.floor(this.scheduler.now()),
+      checkAcl: () => true, fixupAcl: (_path, acl) => [...acl], outstanding: s.outstanding,
+    });
+    try {
+      s.peer.propose(encodeEntry({ hdr: p.hdr, txn: p.txn }));
+    } catch (err) {
+      // The prepared change never becomes a txn: drop the overlay (it is rebuilt from what follows).
+      this.note(`server ${s.id} propose refused: ${(err as Error).message}`);
+      s.outstanding = new OutstandingChanges();
+      return;
+    }
+    this.process(s);
+  }
+
+  // ------------------------------------------------------------------ clients and the workload
+
+  private startClients(): void {
+    for (const c of this.clients) {
+      c.transport = this.clientNet.join(c.id);
+      c.transport.messages$.subscribe(({ msg }) => this.guard(() => this.onReply(c, JSON.parse(untext.decode(msg)) as ClientReply)));
+      this.scheduler.schedule(this.rngWorkload.int(0, this.options.clientThinkMsMax), () => this.guard(() => this.nextOp(c)));
+    }
+  }
+
+  private nextOp(c: SimClient): void {
+    if (this.failure || c.inFlight) return;
+    if (this.phase !== 'safety' || this.opsInvoked >= this.options.ops) return;
+    this.opsInvoked++;
+    const w = this.rngWorkload;
+    // Sessions move between servers now and then (a reconnect), as ZooKeeper clients do.
+    if (w.chance(0.1)) this.moveClient(c);
+    const path = `/r${w.int(0, this.options.registers - 1)}`;
+    const roll = w.float();
+    const last = c.lastRead.get(path);
+    let req: Omit<ClientRequest, 'cxid' | 'session' | 'lastZxid'>;
+    if (roll < 0.05) req = { op: 'sync', path: '/' };
+    else if (roll < 0.45) req = { op: 'read', path };
+    else if (roll < 0.7 && last) req = { op: 'cas', path, value: `${c.index}-${++c.writes}`, version: last.version };
+    else req = { op: c.exists.has(path) ? 'write' : 'create', path, value: `${c.index}-${++c.writes}` };
+    this.issue(c, req);
+  }
+
+  private issue(c: SimClient, partial: Omit<ClientRequest, 'cxid' | 'session' | 'lastZxid'>): void {
+    const req: ClientRequest = { ...partial, cxid: ++c.cxid, session: c.session, lastZxid: c.lastZxid };
+    const f = req.op === 'create' ? 'write' : req.op;
+    const value = req.op === 'cas' ? [c.lastRead.get(req.path)!.value, req.value!] : req.op === 'read' || req.op === 'sync' ? null : req.value!;
+    const op = this.history.invoke(c.process, f, req.path, value);
+    const cancel = this.scheduler.schedule(this.options.clientTimeoutMs, () => this.guard(() => this.onTimeout(c, req.cxid)));
+    c.inFlight = { cxid: req.cxid, req, op, cancel };
+    this.note(`client ${c.index} p${c.process} -> ${c.server} ${req.op} ${req.path}${req.value !== undefined ? ` ${req.value}` : ''}${req.version !== undefined ? ` v${req.version}` : ''}`);
+    c.transport.send(c.server, text.encode(JSON.stringify(req)));
+  }
+
+  private onTimeout(c: SimClient, cxid: number): void {
+    if (!c.inFlight || c.inFlight.cxid !== cxid) return;
+    this.history.info(c.inFlight.op, 'timeout');
+    this.note(`client ${c.index} p${c.process} timeout`);
+    c.inFlight = undefined;
+    c.process = this.nextProcess++; // the outcome is unknown: a new process, as Jepsen does
+    this.moveClient(c);
+    this.thinkThenNext(c);
+  }
+
+  private moveClient(c: SimClient): void {
+    const others = this.voters.filter((id) => id !== c.server);
+    if (others.length) c.server = this.rngWorkload.pick(others);
+  }
+
+  private thinkThenNext(c: SimClient): void {
+    this.scheduler.schedule(this.rngWorkload.int(0, this.options.clientThinkMsMax), () => this.guard(() => this.nextOp(c)));
+  }
+
+  private onReply(c: SimClient, rep: ClientReply): void {
+    const f = c.inFlight;
+    if (!f || f.cxid !== rep.cxid) return; // late reply to an operation that timed out
+    f.cancel();
+    c.inFlight = undefined;
+    const req = f.req;
+    this.note(`client ${c.index} p${c.process} <- ${rep.ok ? 'ok' : `fail ${rep.err}`} ${req.op}${rep.value !== undefined ? ` ${JSON.stringify(rep.value)}` : ''} zxid ${zxidHex(rep.zxid)}`);
+    if (rep.ok) {
+      c.lastZxid = Math.max(c.lastZxid, rep.zxid);
+      if (req.op === 'read') {
+        if (rep.value === null) {
+          c.exists.delete(req.path);
+          c.lastRead.delete(req.path);
+        } else {
+          c.exists.add(req.path);
+          c.lastRead.set(req.path, { value: rep.value!, version: rep.version! });
+        }
+        this.history.ok(f.op, rep.value ?? null);
+      } else {
+        if (req.op !== 'sync') {
+          c.exists.add(req.path);
+          c.lastRead.delete(req.path);
+        }
+        this.history.ok(f.op, null);
+      }
+    } else {
+      this.history.fail(f.op, rep.err ?? 'error');
+      if (rep.err === 'NodeExists') c.exists.add(req.path);
+      if (rep.err === 'BadVersion') c.lastRead.delete(req.path);
+      if (rep.err === 'NotServing' || rep.err === 'StaleServer') {
+        // Back off like a real client reconnecting, rather than spending the workload on refusals.
+        this.moveClient(c);
+        this.scheduler.schedule(this.options.tickMs * 5, () => this.guard(() => this.nextOp(c)));
+        return;
+      }
+    }
+    this.thinkThenNext(c);
+  }
+
+  // ------------------------------------------------------------------ nemesis
+
+  private scheduleNemesis(): void {
+    const o = this.options;
+    if (o.faults.length === 0) return;
+    const delay = this.rngNemesis.int(Math.ceil(o.nemesisIntervalMs / 2), Math.ceil(o.nemesisIntervalMs * 1.5));
+    this.scheduler.schedule(delay, () => {
+      if (this.phase !== 'safety' || this.failure) return;
+      this.guard(() => this.nemesisStep());
+      this.scheduleNemesis();
+    });
+  }
+
+  private nemesisAct(what: string): void {
+    this.nemesisLog.push(`${this.scheduler.now()}ms ${what}`);
+    this.note(`nemesis ${what}`);
+  }
+
+  private nemesisStep(): void {
+    const n = this.rngNemesis;
+    const o = this.options;
+    const down = [...this.servers.values()].filter((s) => !s.up);
+    const paused = [...this.servers.values()].filter((s) => s.up && s.paused);
+    // Undo first, often: faults come and go, so the cluster spends time both broken and whole.
+    if (down.length && n.chance(0.5)) {
+      const s = n.pick(down);
+      this.nemesisAct(`restart ${s.id}`);
+      return this.restart(s);
+    }
+    if (paused.length && n.chance(0.6)) {
+      const s = n.pick(paused);
+      this.nemesisAct(`resume ${s.id}`);
+      return this.resume(s);
+    }
+    const kind = n.pick(o.faults);
+    const up = [...this.servers.values()].filter((s) => s.up);
+    const maxDown = Math.floor((o.servers - 1) / 2);
+    switch (kind) {
+      case 'crash': {
+        if (down.length >= maxDown || !up.length) return this.heal();
+        const s = n.pick(up);
+        this.nemesisAct(`crash ${s.id}`);
+        return this.crash(s, 'nemesis');
+      }
+      case 'leader': {
+        const leader = up.find((s) => s.peer.currentRole === 'leading');
+        if (!leader || down.length >= maxDown) return this.heal();
+        this.nemesisAct(`crash leader ${leader.id}`);
+        return this.crash(leader, 'nemesis: leader');
+      }
+      case 'partition': {
+        if (n.chance(0.3)) return this.heal();
+        const ids = n.shuffle(this.voters);
+        const style = n.pick(['halves', 'majority', 'isolate', 'bridge'] as const);
+        if (style === 'isolate') {
+          this.nemesisAct(`isolate ${ids[0]}`);
+          return this.peerNet.isolate(ids[0]!);
+        }
+        if (style === 'bridge' && ids.length >= 5) {
+          // Two halves that only the bridge server talks to both of.
+          const half = Math.floor((ids.length - 1) / 2);
+          const a = ids.slice(1, 1 + half);
+          const b = ids.slice(1 + half);
+          this.nemesisAct(`bridge ${ids[0]} between [${a}] and [${b}]`);
+          this.peerNet.heal();
+          for (const x of a) for (const y of b) this.peerNet.cutLink(x, y);
+          return;
+        }
+        const cut = style === 'majority' ? Math.floor(ids.length / 2) + 1 : n.int(1, Math.max(1, ids.length - 1));
+        const groups = [ids.slice(0, cut), ids.slice(cut)].filter((g) => g.length);
+        this.nemesisAct(`partition ${groups.map((g) => `[${g}]`).join(' ')}`);
+        return this.peerNet.partition(groups);
+      }
+      case 'loss': {
+        const loss = n.pick([0, 0.01, 0.05, 0.2]);
+        this.nemesisAct(`loss ${loss}`);
+        return this.peerNet.configure({ loss });
+      }
+      case 'delay': {
+        const max = n.pick([o.netDelayMsMax, 20, 50, 150]);
+        this.nemesisAct(`delay ${o.netDelayMsMin}..${max}ms`);
+        return this.peerNet.configure({ delayMs: { min: o.netDelayMsMin, max } });
+      }
+      case 'dup': {
+        const duplicate = n.pick([0, 0.05]);
+        this.nemesisAct(`duplicate ${duplicate}`);
+        return this.peerNet.configure({ duplicate });
+      }
+      case 'reorder': {
+        const reorder = n.pick([0, 0.05]);
+        this.nemesisAct(`reorder ${reorder}`);
+        return this.peerNet.configure({ reorder });
+      }
+      case 'pause': {
+        const live = up.filter((s) => !s.paused);
+        if (!live.length) return;
+        const s = n.pick(live);
+        this.nemesisAct(`pause ${s.id}`);
+        s.paused = true;
+        return;
+      }
+      case 'skew': {
+        const s = n.pick(up.length ? up : [...this.servers.values()]);
+        s.clockRate = n.pick([0.5, 0.8, 1, 1.25, 2]);
+        this.nemesisAct(`skew ${s.id} clock x${s.clockRate}`);
+        return;
+      }
+      case 'disk': {
+        this.diskFaults = !this.diskFaults;
+        this.nemesisAct(`disk faults ${this.diskFaults ? 'on' : 'off'}`);
+        return;
+      }
+    }
+  }
+
+  private resume(s: SimServer): void {
+    s.paused = false;
+    const held = s.held;
+    s.held = [];
+    for (const fn of held) {
+      if (!s.up || s.paused) break;
+      this.guard(fn);
+    }
+    this.process(s);
+  }
+
+  private heal(): void {
+    this.nemesisAct('heal network');
+    this.peerNet.heal();
+    this.peerNet.configure({ loss: 0, duplicate: 0, reorder: 0, delayMs: { min: this.options.netDelayMsMin, max: this.options.netDelayMsMax } });
+  }
+
+  // ------------------------------------------------------------------ the run
+
+  private runUntil(pred: () => boolean, maxMs: number): boolean {
+    const until = this.scheduler.now() + maxMs;
+    let events = 0;
+    while (!this.failure && !pred()) {
+      const next = this.scheduler.nextDueAt();
+      if (next === undefined || next > until) return pred();
+      this.scheduler.runNext();
+      if (++events > SIM_EVENTS_MAX) this.fail('liveness', `more than ${SIM_EVENTS_MAX} events`);
+    }
+    return !this.failure && pred();
+  }
+
+  /** All servers up, one established leader everyone follows, every log applied, same digest. */
+  converged(): boolean {
+    const servers = [...this.servers.values()];
+    if (!servers.every((s) => s.up && !s.paused && s.peer.isServing && !s.flushing)) return false;
+    const leaders = servers.filter((s) => s.peer.currentRole === 'leading');
+    if (leaders.length !== 1) return false;
+    const leader = leaders[0]!;
+    if (!servers.every((s) => s.peer.leaderId === leader.id || s === leader)) return false;
+    const z = leader.tree.lastProcessedZxid;
+    if (!servers.every((s) => s.tree.lastProcessedZxid === z && s.peer.lastCommittedZxid === leader.peer.lastCommittedZxid)) return false;
+    const d = leader.tree.digest();
+    return servers.every((s) => s.tree.digest() === d);
+  }
+
+  run(): SimResult {
+    const o = this.options;
+    this.note(`sim seed ${o.seed} servers ${o.servers} clients ${o.clients} election ${o.election} faults ${o.faults.join(',') || 'none'} ops ${o.ops} bug ${o.bug}`);
+    this.guard(() => {
+      for (const s of this.servers.values()) this.boot(s);
+      this.startClients();
+      this.scheduleNemesis();
+      // Safety phase: the workload under faults.
+      const safetyMs = Math.max(10_000, o.ops * SAFETY_MS_PER_OP_MAX);
+      this.runUntil(() => this.opsInvoked >= o.ops && this.clients.every((c) => !c.inFlight), safetyMs);
+      if (this.failure) return;
+      if (this.opsInvoked < o.ops) this.fail('liveness', `safety phase: only ${this.opsInvoked} of ${o.ops} operations invoked within ${safetyMs} virtual ms`);
+      // Liveness phase: no faults; everything must come back and converge.
+      this.phase = 'liveness';
+      this.note('liveness phase: heal, restart, resume');
+      this.heal();
+      this.diskFaults = false;
+      for (const s of this.servers.values()) {
+        s.clockRate = 1;
+        if (!s.up) this.restart(s);
+        else if (s.paused) this.resume(s);
+      }
+      if (!this.runUntil(() => this.converged(), o.livenessMsMax)) {
+        if (this.failure) return;
+        this.fail('liveness', `no convergence within ${o.livenessMsMax} virtual ms after the faults stopped:\n${this.describe()}`);
+      }
+      this.note(`converged at ${zxidHex([...this.servers.values()][0]!.tree.lastProcessedZxid)}`);
+      this.finalChecks();
+    });
+    this.history.closeAll();
+    let check: CheckResult | undefined;
+    if (!this.failure) {
+      check = checkHistory(this.history.events, { model: 'zookeeper' });
+      if (check.valid === false) {
+        this.failure = { kind: 'linearizability', message: formatCheckResult(check), atMs: this.scheduler.now() };
+        this.trace.add(`FAIL linearizability`);
+      }
+    }
+    this.phase = 'done';
+    const ev = this.history.events;
+    const result: SimResult = {
+      seed: o.seed, options: o, ok: !this.failure,
+      traceSha256: this.trace.sha256(), traceLines: this.trace.lines, traceTail: this.trace.last(),
+      virtualMs: this.scheduler.now(),
+      ops: {
+        invoked: ev.filter((e) => e.type === 'invoke').length, ok: ev.filter((e) => e.type === 'ok').length,
+        fail: ev.filter((e) => e.type === 'fail').length, info: ev.filter((e) => e.type === 'info').length,
+      },
+      elections: this.elections, epochs: this.leadersByEpoch.size, messages: this.messages, nemesis: this.nemesisLog,
+      history: this.history,
+    };
+    if (this.failure) result.failure = this.failure;
+    if (check) result.check = check;
+    if (this.trace.all) result.trace = this.trace.all;
+    return result;
+  }
+
+  private finalChecks(): void {
+    const servers = [...this.servers.values()];
+    for (const s of servers) {
+      const mine = new Map(s.applied.map((e) => [e.zxid, e] as const));
+      for (const [zxid, hex] of this.acked) {
+        const e = mine.get(zxid);
+        if (!e || Buffer.from(e.data).toString('hex') !== hex) {
+          this.fail('invariant', `acknowledged write lost: zxid ${zxidHex(zxid)} is ${e ? 'different' : 'missing'} on server ${s.id}`);
+        }
+      }
+    }
+  }
+
+  describe(): string {
+    return [...this.servers.values()].map((s) => {
+      const st = s.up ? s.peer.status() : undefined;
+      return `  server ${s.id} ${s.up ? (s.paused ? 'paused' : 'up') : 'down'}`
+        + (st ? ` ${st.role}/${st.phase} epoch ${st.epoch} leader ${st.leaderId} logged ${zxidHex(st.lastLoggedZxid)} committed ${zxidHex(st.lastCommittedZxid)} applied ${zxidHex(s.tree.lastProcessedZxid)}` : '');
+    }).join('\n');
+  }
+}
+
+/** The planted bug: a leader counts its own durable copy as a quorum (commits before any follower acks). */
+function brokenQuorum(self: number, voters: readonly number[]): QuorumVerifier {
+  const majority = new MajorityQuorum(voters);
+  return { containsQuorum: (ids) => ids.has(self) || majority.containsQuorum(ids) };
+}
+
+/** Runs one seed. */
+export function simulate(options: Partial<SimOptions> & { seed: number }): SimResult {
+  return new Simulation(options).run();
+}
+
+/** What a failure prints: the seed, the first violated invariant and a shortened trace. */
+export function formatFailure(r: SimResult): string {
+  if (!r.failure) return `seed ${r.seed}: ok`;
+  return [
+    `seed ${r.seed}: FAILED (${r.failure.kind}) at ${r.failure.atMs} virtual ms`,
+    r.failure.message,
+    `last ${r.traceTail.length} trace lines:`,
+    ...r.traceTail.map((l) => `  ${l}`),
+    `reproduce: zkts-harness sim --seed ${r.seed} --servers ${r.options.servers} --election ${r.options.election} --faults ${r.options.faults.join(',') || 'none'} --ops ${r.options.ops}${r.options.bug !== 'none' ? ` --bug ${r.options.bug}` : ''}`,
+  ].join('\n');
+}
