@@ -31,6 +31,8 @@ export const MEMBER_EXIT_TIMEOUT_MS = 15_000;
 export const ZOOKEEPER_MEMBER_HEAP_MB = 512;
 /** Both servers: no throttling below this many requests in flight. */
 export const OUTSTANDING_LIMIT = 100_000;
+/** A profiled member gets this long after SIGTERM to write its profile. */
+export const PROFILE_STOP_GRACE_MS = 60_000;
 const POLL_MS_MIN = 10;
 const POLL_MS_MAX = 100;
 const SRVR_TIMEOUT_MS = 2000;
@@ -192,13 +194,18 @@ class Member implements ReferenceEnsembleMember {
       `--- member ${this.id} stdout.log`, tail(join(this.dir, 'stdout.log'), lines)].join('\n');
   }
 
-  async stop(): Promise<void> {
+  /** Kills the process; with `graceMs`, SIGTERM first (a CPU profile is written only on a clean exit). */
+  async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
     const child = this.child;
-    if (child && this.running) {
-      process.kill(child.pid!, 'SIGKILL');
-      await exited(child, MEMBER_EXIT_TIMEOUT_MS);
+    if (!child || !this.running) return;
+    if (graceMs > 0) {
+      process.kill(child.pid!, 'SIGTERM');
+      await exited(child, graceMs).catch(() => undefined);
+      if (!this.running) return;
     }
+    process.kill(child.pid!, 'SIGKILL');
+    await exited(child, MEMBER_EXIT_TIMEOUT_MS);
   }
 }
 
@@ -288,7 +295,7 @@ export async function startBenchEnsemble(opts: BenchEnsembleOptions): Promise<Be
     async stop() {
       if (stopped) return;
       stopped = true;
-      await Promise.all(members.map((m) => m.stop().catch(() => undefined)));
+      await Promise.all(members.map((m) => m.stop(opts.cpuProfileDir ? PROFILE_STOP_GRACE_MS : 0).catch(() => undefined)));
       rmSync(rootDir, { recursive: true, force: true });
     },
   };
