@@ -7,12 +7,16 @@ import {
   HistoryError, HistoryParseError, parseJsonLines, type CheckModel,
 } from '@zkts/sim';
 import { choiceFlag, intFlag, parseArgs, UsageError } from './args.js';
+import { electionsCommand } from './elections-command.js';
+import { simCommand } from './sim-command.js';
 
 export interface HarnessIo {
   out(text: string): void;
   err(text: string): void;
   /** Where files (charts) are written; defaults to the current directory. */
   cwd?: string;
+  /** stderr is a terminal: the progress bar redraws in place. */
+  isTty?: boolean;
 }
 
 export const EXIT_OK = 0;
@@ -24,11 +28,15 @@ export const USAGE = `usage: zkts-harness <command> [options]
 
 commands:
   sim        run the deterministic simulator
-             --seed S | --seeds A..B   --servers N   --election fast|basic|all
-             --faults crash,partition,loss,...|none   --ops N   --clients M   --trace
+             --seed S | --seeds A..B   --servers N (5)   --clients M (5)   --ops N (1000)
+             --election fast|basic|all   --faults all|none|crash,leader,partition,loss,delay,
+             dup,reorder,pause,skew,disk   --bug commit-without-quorum|stale-reads|election-ignores-zxid
+             --trace (print every trace line)   --history F.jsonl --edn F.edn --porcupine F.json
   check      check a Jepsen-style JSON-lines history
              [--model register|zookeeper] [--steps N] [--time-ms N] history.jsonl
-  elections  compare election strategies: --trials N [--servers N] [--out DIR]
+  elections  compare election strategies (fast vs basic) under no faults, loss and a partition
+             --trials N (50)   --servers N (5)   --out DIR (.)   writes elections.txt and elections.svg
+  cluster    (not available: needs the multi-process ensemble server)
 `;
 
 export async function runHarness(argv: readonly string[], io: HarnessIo): Promise<number> {
@@ -37,6 +45,10 @@ export async function runHarness(argv: readonly string[], io: HarnessIo): Promis
     switch (command) {
       case 'check':
         return await checkCommand(rest, io);
+      case 'sim':
+        return await simCommand(rest, io);
+      case 'elections':
+        return await electionsCommand(rest, io);
       case undefined:
       case '--help':
       case 'help':

@@ -9,7 +9,7 @@ export {
   CHECK_MODELS, CHECK_STEPS_MAX_DEFAULT, CHECK_MEMO_ENTRIES_MAX_DEFAULT, CHECK_TIME_MS_MAX_DEFAULT,
   type CheckModel, type CheckOptions, type CheckOp, type CheckResult, type PathResult, type PathFailure, type Verdict,
 } from './linearizability.js';
-export { Simulation, SimulationFailure, simulate, formatFailure, SIM_EVENTS_MAX, SAFETY_MS_PER_OP_MAX, type SimResult, type SimFailure, type FailureKind, type ElectionRecord } from './simulation.js';
+export { Simulation, SimulationFailure, simulate, formatFailure, electionTrial, ELECTION_SCENARIOS, type ElectionScenario, type ElectionMeasure, type ElectionTrial, SIM_EVENTS_MAX, SAFETY_MS_PER_OP_MAX, type SimResult, type SimFailure, type FailureKind, type ElectionRecord } from './simulation.js';
 export {
   SIM_DEFAULTS, FAULT_KINDS, FAULTS_ALL, ELECTION_NAMES, PLANTED_BUGS, SERVERS_MAX, CLIENTS_MAX, OPS_MAX, REGISTERS_MAX,
   resolveSimOptions, parseFaults, type SimOptions, type FaultKind, type ElectionName, type PlantedBug,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULTS_ALL, parseFaults, resolveSimOptions } from './options.js';
 import { SimRandom } from './prng.js';
-import { formatFailure, simulate } from './simulation.js';
+import { electionTrial, formatFailure, simulate } from './simulation.js';
 import { toJsonLines, parseJsonLines } from './history.js';
 import { checkHistory } from './linearizability.js';
 
@@ -88,5 +88,19 @@ describe('options', () => {
     expect(() => parseFaults('crash,flood')).toThrow(/faults: "flood"/);
     expect(parseFaults('none')).toEqual([]);
     expect(parseFaults('all')).toEqual([...FAULTS_ALL]);
+  });
+});
+
+describe('election trials', () => {
+  it.each(['fast', 'basic'] as const)('%s: measures a cold start and a failover; deterministic per seed', (election) => {
+    const a = electionTrial({ seed: 3, election }, 'none');
+    expect(a.cold!.ms).toBeGreaterThan(0);
+    expect(a.cold!.messages).toBeGreaterThan(0);
+    expect(a.failover!.ms).toBeGreaterThan(0);
+    expect(electionTrial({ seed: 3, election }, 'none')).toEqual(a);
+    const lossy = electionTrial({ seed: 3, election }, 'loss');
+    expect(lossy.cold).toBeDefined();
+    const split = electionTrial({ seed: 3, election }, 'partition');
+    expect(split.cold).toBeDefined();
   });
 });

@@ -102,6 +102,25 @@ class SimClient {
 const text = new TextEncoder();
 const untext = new TextDecoder();
 
+export type ElectionScenario = 'none' | 'loss' | 'partition';
+export const ELECTION_SCENARIOS: readonly ElectionScenario[] = ['none', 'loss', 'partition'];
+export interface ElectionMeasure { ms: number; ticks: number; messages: number; rounds: number }
+export interface ElectionTrial {
+  scenario: ElectionScenario;
+  election: string;
+  seed: number;
+  /** undefined: no leader within the limit (a failure). */
+  cold: ElectionMeasure | undefined;
+  failover: ElectionMeasure | undefined;
+  /** The scenario leaves no quorum once the leader is gone (not counted as a failure). */
+  failoverImpossible?: boolean;
+}
+
+/** Runs one election trial (see Simulation.measureElections). */
+export function electionTrial(options: Partial<SimOptions> & { seed: number }, scenario: ElectionScenario, limitMs = 30_000): ElectionTrial {
+  return new Simulation({ ...options, ops: 0, faults: [] }).measureElections(scenario, limitMs);
+}
+
 export class SimulationFailure extends Error {
   constructor(readonly failure: SimFailure) {
     super(failure.message);
@@ -135,6 +154,7 @@ export class Simulation {
   private phase: 'safety' | 'liveness' | 'done' = 'safety';
   private diskFaults = false;
   private messages = 0;
+  private electionMessagesSent = 0;
 
   constructor(options: Partial<SimOptions> & { seed: number }) {
     this.options = resolveSimOptions(options);
@@ -415,6 +435,7 @@ export class Simulation {
     for (const out of outputs) {
       if (out.kind === 'send') {
         s.electionMessages++;
+        this.electionMessagesSent++;
         this.sendPeer(s, out.to, CHANNEL_ELECTION, encodeElectionMessage(out.msg));
       } else {
         s.pendingElected = out;
@@ -811,6 +832,52 @@ export class Simulation {
     if (check) result.check = check;
     if (this.trace.all) result.trace = this.trace.all;
     return result;
+  }
+
+  /** An up server leads in the broadcast phase (it has a quorum synced). */
+  private establishedLeader(): SimServer | undefined {
+    return [...this.servers.values()].find((s) => s.up && s.peer.currentRole === 'leading' && s.peer.isServing);
+  }
+
+  /**
+   * One election trial: a cold start of every server, then a crash of the elected leader, each
+   * measured until a leader is established by zab (broadcast phase): virtual ms, election
+   * messages, and the most rounds any server needed. No client load.
+   */
+  measureElections(scenario: ElectionScenario, limitMs: number): ElectionTrial {
+    const trial: ElectionTrial = { scenario, election: this.options.election, seed: this.options.seed, cold: undefined, failover: undefined };
+    this.guard(() => {
+      const n = this.rngNemesis;
+      if (scenario === 'loss') this.peerNet.configure({ loss: 0.05 });
+      for (const s of this.servers.values()) this.boot(s);
+      if (scenario === 'partition' && this.voters.length >= 3) this.peerNet.isolate(n.pick(this.voters));
+      const measure = (exclude?: number): ElectionMeasure | undefined => {
+        const t0 = this.scheduler.now();
+        const m0 = this.electionMessagesSent;
+        const e0 = this.elections.length;
+        const ok = this.runUntil(() => { const l = this.establishedLeader(); return l !== undefined && l.id !== exclude; }, limitMs);
+        if (!ok) return undefined;
+        const ms = this.scheduler.now() - t0;
+        return {
+          ms, ticks: Math.ceil(ms / this.options.tickMs), messages: this.electionMessagesSent - m0,
+          rounds: Math.max(0, ...this.elections.slice(e0).map((e) => e.rounds)),
+        };
+      };
+      trial.cold = measure();
+      const leader = this.establishedLeader();
+      if (!trial.cold || !leader) return;
+      // With one server cut off, a failover needs a quorum among the rest (5 servers and up).
+      const left = this.voters.length - 1 - (scenario === 'partition' ? 1 : 0);
+      if (left <= this.voters.length / 2) {
+        trial.failoverImpossible = true;
+        return;
+      }
+      // Let the followers finish syncing, then crash the leader.
+      this.runUntil(() => false, this.options.tickMs * 5);
+      this.crash(leader, 'measured failover');
+      trial.failover = measure(leader.id);
+    });
+    return trial;
   }
 
   private finalChecks(): void {
