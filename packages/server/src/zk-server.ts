@@ -387,6 +387,12 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     }
     this.sessions.touch(request.sessionId, now);
     if (header.type === OpCode.closeSession) {
+      if (!this.sessions.has(request.sessionId)) {
+        // Already gone (expired): log an empty closeSession anyway, so the learner answers.
+        const zxid = this.takeZxid();
+        this.submit({ clientId: request.sessionId, cxid: header.xid, zxid, time: now, type: OpCode.closeSession }, { type: OpCode.closeSession, paths2Delete: [] }, noReply);
+        return;
+      }
       this.sessions.setClosing(request.sessionId);
       this.submitServerTxn(request.sessionId, header.xid, { type: OpCode.closeSession }, now, () => {
         this.sessions.close(request.sessionId);
@@ -395,6 +401,18 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     }
     if (!WRITE_OPS.has(header.type)) {
       this.logger.warn(`dropping a forwarded request of type ${header.type} from server ${from}: not a write`);
+      return;
+    }
+    const session = this.sessions.get(request.sessionId);
+    if (!session || session.closing) {
+      // PrepRequestProcessor's checkSession: an expired (or expiring) session may not write, or an
+      // ephemeral could outlive it. The learner answers its client from this error txn.
+      const zxid = this.takeZxid();
+      this.submit(
+        { clientId: request.sessionId, cxid: header.xid, zxid, time: now, type: OpCode.error },
+        { type: OpCode.error, err: ErrorCode.sessionExpired },
+        noReply,
+      );
       return;
     }
     const prepared = this.prepare(this.toWriteRequest(header.type, body), request.sessionId, header.xid, now, request.authIds);

@@ -1,7 +1,7 @@
 // In-process 3-server ensembles over loopback TCP: writes through any member, follower
 // forwarding, sync, leader failover with sessions and ephemerals kept, minority refusal, 4lw.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CreateMode, ErrorCode, OpCode } from '@zkts/protocol';
+import { CreateMode, ErrorCode, JuteWriter, OpCode, encodeRequest } from '@zkts/protocol';
 import { startTestEnsemble, type TestEnsemble } from '../test-support/ensemble.js';
 import { until } from '../test-support/raw-client.js';
 
@@ -182,5 +182,18 @@ describe('ensemble members serving clients', () => {
     expect(Buffer.from((d.body as { data: Uint8Array }).data).toString()).toBe('r');
     expect((await ro.request(OpCode.create, create('/no'))).header.err).toBe(ErrorCode.notReadOnly);
     await expect(f1!.connect({ readOnly: false, waitMs: 2000 })).rejects.toThrow();
+  });
+});
+
+describe('leader checks on forwarded requests', () => {
+  it('a write forwarded for a session the leader does not know becomes a SessionExpired error txn', async () => {
+    ensemble = await startTestEnsemble({ servers: 3 });
+    const leader = await ensemble.waitForQuorum();
+    const w = new JuteWriter(64);
+    encodeRequest(w, { xid: 7, type: OpCode.create }, create('/orphan', 'x', CreateMode.ephemeral));
+    const before = leader.server!.tree.lastProcessedZxid;
+    leader.server!.handleForwarded(2, { sessionId: 0x0200_0000_0000_00abn, payload: w.toBuffer().subarray(4), authIds: [] }); // without the frame length
+    await until(() => leader.server!.tree.lastProcessedZxid > before, 5000, 'the error txn committed').catch((e: Error) => { throw new Error(e.message + leader.logger.lines.slice(-8).join('\n')); });
+    expect(leader.server!.tree.getNode('/orphan')).toBeUndefined();
   });
 });
