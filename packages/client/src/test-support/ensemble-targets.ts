@@ -1,8 +1,11 @@
 // The ensembles the failover tests run against: Apache ZooKeeper 3.8 (3 voters, when installed)
 // and, once zkts-server runs ensembles, zkts. Every member listens on 127.0.0.1 with a free port
 // and is stopped by the test.
-import { defaultStandaloneConfig, memoryLogger, startStandaloneServer } from '@zkts/server';
-import { referenceZooKeeperAvailable, startReferenceEnsemble, startReferenceZooKeeper } from '@zkts/tools';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultStandaloneConfig, memoryLogger, parseZooCfg, startEnsembleServer, startStandaloneServer, type ZooKeeperServer } from '@zkts/server';
+import { freePort, referenceZooKeeperAvailable, startReferenceEnsemble, startReferenceZooKeeper } from '@zkts/tools';
 import type { TestServer } from './targets.js';
 
 /** Short ticks keep elections and restarts quick; sessions negotiate into 2..`MAX_SESSION_TIMEOUT_MS`. */
@@ -78,15 +81,70 @@ export const referenceEnsembleTarget: EnsembleTarget = {
   },
 };
 
-// TODO(zkts ensembles): packages/server has no ensemble yet (server.N lines are refused). When it
-// does, start three members here (in process or through the zkts-server bin with server.N lines)
-// and set `available: true`; the failover tests then run on zkts unchanged.
+// Three in-process zkts ensemble members (startEnsembleServer over loopback TCP, file storage in a
+// temp directory). kill() stops a member at once: its client and peer ports close, as when the
+// process dies.
 export const zktsEnsembleTarget: EnsembleTarget = {
   name: 'zkts',
-  available: false,
-  skipReason: 'TODO: zkts ensembles are not built yet',
-  start() {
-    return Promise.reject(new Error('zkts ensembles are not built yet'));
+  available: true,
+  async start() {
+    const root = mkdtempSync(join(tmpdir(), 'zkts-client-ensemble-'));
+    const ports: Array<{ client: number; quorum: number; election: number }> = [];
+    for (let i = 0; i < 3; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
+    const servers: Array<ZooKeeperServer | null> = [null, null, null];
+    const startMember = async (i: number): Promise<void> => {
+      const dataDir = join(root, `s${i + 1}`);
+      mkdirSync(dataDir, { recursive: true });
+      const text = [
+        `tickTime=${ENSEMBLE_TICK_MS}`, 'initLimit=10', 'syncLimit=5', `dataDir=${dataDir}`, 'forceSync=no',
+        `maxSessionTimeout=${ENSEMBLE_MAX_SESSION_TIMEOUT_MS}`, 'extendedTypesEnabled=true', '4lw.commands.whitelist=*',
+        ...ports.map((p, j) => `server.${j + 1}=127.0.0.1:${p.quorum}:${p.election};127.0.0.1:${p.client}`),
+      ].join('\n');
+      servers[i] = await startEnsembleServer(parseZooCfg(text, { myid: i + 1 }), { logger: memoryLogger() });
+    };
+    const serving = (i: number): boolean => servers[i]?.isServing === true;
+    const waitUntil = async (cond: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error(`zkts ensemble: ${what} not within ${timeoutMs} ms (${servers.map((x, i) => `${i + 1}=${x?.mode ?? 'down'}`).join(' ')})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await Promise.all([0, 1, 2].map(startMember));
+    const members: EnsembleMember[] = ports.map((p, i) => ({
+      id: i + 1,
+      host: '127.0.0.1',
+      port: p.client,
+      connectString: `127.0.0.1:${p.client}`,
+      async kill() {
+        const s = servers[i];
+        servers[i] = null;
+        await s?.stop();
+      },
+      async restart() {
+        await servers[i]?.stop();
+        await startMember(i);
+        await waitUntil(() => serving(i), 30_000, `server ${i + 1} serving`);
+      },
+      get running() {
+        return servers[i] !== null;
+      },
+    }));
+    return {
+      members,
+      async waitForQuorum(timeoutMs = 30_000) {
+        const ok = (): boolean => {
+          const up = servers.filter((x) => x !== null);
+          return up.filter((x) => x.mode === 'leader').length === 1 && up.every((x) => x.isServing);
+        };
+        await waitUntil(ok, timeoutMs, 'a quorum');
+        return members[servers.findIndex((x) => x?.mode === 'leader')]!;
+      },
+      async stop() {
+        for (const s of servers) await s?.stop().catch(() => undefined);
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
   },
   async startBehindServer() {
     const server = await startStandaloneServer(defaultStandaloneConfig({ clientPort: 0, tickTimeMs: ENSEMBLE_TICK_MS }), { logger: memoryLogger() });
