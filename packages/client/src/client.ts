@@ -2,10 +2,11 @@
 // each operation translates paths through the chroot, builds a request record, and decodes the
 // reply into a plain result. Watches come back as Observables.
 import { createConnection, type Socket } from 'node:net';
-import { BehaviorSubject, Observable, ReplaySubject, filter, firstValueFrom, type Subscriber } from 'rxjs';
+import { BehaviorSubject, Observable, ReplaySubject, Subject, filter, firstValueFrom, type Subscriber } from 'rxjs';
 import {
   type ACL,
   type ClientInfo,
+  type ReconfigRequest,
   type Create2Response,
   type CreateResponse,
   ErrorCode,
@@ -24,9 +25,10 @@ import {
   WatcherType,
 } from '@zkts/protocol';
 import { Chroot, parseConnectString, type ServerAddress } from './connect-string.js';
-import { ClientCore, type ConnectionState, TERMINAL_STATES } from './core.js';
+import { ClientCore, CONFIG_NODE, type ConnectionState, TERMINAL_STATES } from './core.js';
 import {
   ConnectionLossError,
+  InvalidAclError,
   MultiError,
   type MultiOpOutcome,
   NoWatcherError,
@@ -54,6 +56,52 @@ export interface WatchOption<W extends boolean> {
 type Watched<W, T> = W extends true ? T & { watch: Observable<WatchedEvent> } : T;
 
 export interface DataResult { data: Uint8Array | null; stat: Stat }
+
+/** ZooKeeper's Watcher.Event.KeeperState names, for connection events. */
+export type KeeperStateName = 'SyncConnected' | 'Disconnected' | 'Expired' | 'AuthFailed' | 'ConnectedReadOnly' | 'Closed';
+
+/**
+ * A connection event as Java's default watcher receives it (EventType None, path null): one per
+ * announced state change (connected and reconnected are both SyncConnected).
+ */
+export interface ConnectionEvent {
+  type: 'none';
+  state: KeeperStateName;
+  path: null;
+}
+
+/** A connection attempt that ended before a session was established. */
+export interface ConnectAttemptFailure {
+  server: ServerAddress;
+  reason: string;
+}
+
+/** reconfig's arguments (ZooKeeperAdmin.reconfigure): incremental (joining/leaving) or a whole new membership. */
+export interface ReconfigOptions {
+  /** server.N=host:quorum:election[:role];clientHost:clientPort entries, comma separated. */
+  joining?: string;
+  /** Server ids, comma separated. */
+  leaving?: string;
+  /** A non-incremental change: the complete new membership. */
+  newMembers?: string;
+  /** Apply only if the current config is this version (-1: any). */
+  fromConfig?: number;
+}
+
+const KEEPER_STATES: Partial<Record<ConnectionState, KeeperStateName>> = {
+  connected: 'SyncConnected',
+  reconnected: 'SyncConnected',
+  disconnected: 'Disconnected',
+  readOnly: 'ConnectedReadOnly',
+  expired: 'Expired',
+  authFailed: 'AuthFailed',
+  closed: 'Closed',
+};
+
+/** ZooKeeper.validateACL: the client refuses an empty ACL list before sending (InvalidACL, no path). */
+function checkAcl(acl: readonly ACL[] | undefined): void {
+  if (acl !== undefined && acl.length === 0) throw new InvalidAclError();
+}
 export interface ChildrenResult { children: string[] }
 export interface ChildrenWithStatResult { children: string[]; stat: Stat }
 export interface ExistsResult { stat: Stat | null }
@@ -114,6 +162,10 @@ export class ZooKeeperClient {
   private readonly path: Chroot;
   private readonly core: ClientCore;
   private readonly stateSubject = new BehaviorSubject<ConnectionState>('connecting');
+  private readonly eventSubject = new Subject<ConnectionEvent>();
+  private readonly attemptFailureSubject = new Subject<ConnectAttemptFailure>();
+  /** Why the current connection was dropped by the core (read timeout, connect timeout, ...). */
+  private dropReason: string | undefined;
   private readonly retryPolicy: RetryPolicy;
   private readonly sessionTimeoutMs: number;
   private readonly reconnectDelayMs: number;
@@ -126,6 +178,20 @@ export class ZooKeeperClient {
 
   /** Connection state: connecting, connected, disconnected, reconnected, readOnly, expired, authFailed, closed. */
   readonly state$: Observable<ConnectionState> = this.stateSubject.asObservable();
+
+  /**
+   * ZooKeeper-style connection events (Java's EventType None): SyncConnected, Disconnected,
+   * ConnectedReadOnly, Expired, AuthFailed, Closed. Hot: only events after subscribing; completes
+   * after Closed / Expired / AuthFailed.
+   */
+  readonly events$: Observable<ConnectionEvent> = this.eventSubject.asObservable();
+
+  /**
+   * Every connection attempt that failed before a session was established: refused, unreachable,
+   * timed out, or closed by the server unanswered (e.g. a server behind the client's zxid, or one
+   * without a quorum). The client goes on to the next server.
+   */
+  readonly attemptFailures$: Observable<ConnectAttemptFailure> = this.attemptFailureSubject.asObservable();
 
   constructor(connectString: string, options: ClientOptions = {}) {
     const parsed = parseConnectString(connectString);
@@ -149,12 +215,15 @@ export class ZooKeeperClient {
         maxQueuedRequests: options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED,
         canBeReadOnly: options.canBeReadOnly ?? false,
         session: options.session,
+        requestsWhileDisconnected: options.requestsWhileDisconnected ?? 'wait',
+        queuedRequestTimeoutMs: options.queuedRequestTimeoutMs ?? this.sessionTimeoutMs,
       },
       {
         write: (b) => {
           this.socket?.write(b);
         },
-        dropConnection: () => {
+        dropConnection: (reason) => {
+          this.dropReason = reason;
           this.socket?.destroy();
         },
         stateChanged: (s) => this.onState(s),
@@ -226,6 +295,12 @@ export class ZooKeeperClient {
     if (s === 'connected' || s === 'reconnected' || s === 'readOnly') this.startTicker();
     if (TERMINAL_STATES.includes(s)) this.stopTicker();
     this.stateSubject.next(s);
+    const keeperState = KEEPER_STATES[s];
+    if (keeperState !== undefined) this.eventSubject.next({ type: 'none', state: keeperState, path: null });
+    if (TERMINAL_STATES.includes(s)) {
+      this.eventSubject.complete();
+      this.attemptFailureSubject.complete();
+    }
   }
 
   // ---- the connection loop --------------------------------------------------------------------
@@ -253,6 +328,8 @@ export class ZooKeeperClient {
       this.core.beginAttempt(Date.now(), connectTimeoutMs);
       this.startTicker(Math.max(TICK_MIN_MS, Math.min(connectTimeoutMs / 4, 250)));
       let established = false;
+      let socketError: string | undefined;
+      this.dropReason = undefined;
       const sock = createConnection({ host: server.host, port: server.port });
       this.socket = sock;
       sock.setNoDelay(true);
@@ -262,11 +339,19 @@ export class ZooKeeperClient {
         this.core.receive(chunk, Date.now());
         if (this.core.isOpen) established = true;
       });
-      sock.on('error', () => undefined);
+      sock.on('error', (e: NodeJS.ErrnoException) => {
+        socketError = e.code ?? e.message;
+      });
       sock.once('close', () => {
         if (this.socket === sock) {
           this.socket = undefined;
           this.core.connectionLost();
+          if (!established && !this.closing && !this.core.isTerminal) {
+            const reason = this.dropReason ?? socketError ?? 'closed by the server before the handshake completed';
+            const address = `${server.host}:${server.port}`;
+            this.core.attemptFailed(address, reason);
+            this.attemptFailureSubject.next({ server, reason });
+          }
         }
         resolve(established);
       });
@@ -373,6 +458,7 @@ export class ZooKeeperClient {
 
   private async createInternal(path: string, data: Data, opts: CreateOptions, wantStat: boolean): Promise<{ path: string; stat?: Stat }> {
     const op = this.createRequest(path, data, opts, wantStat);
+    checkAcl(opts.acl); // after the path and ttl checks, in Java's order; multi leaves it to the server
     const reply = await this.core.submit(op.type, op.request, { path });
     const body = reply.body as CreateResponse | Create2Response;
     return { path: this.path.toClient(body.path), ...('stat' in body ? { stat: body.stat } : {}) };
@@ -451,7 +537,9 @@ export class ZooKeeperClient {
     });
   }
 
+  /** setACL; an empty list is refused in the client with InvalidAclError, as Java does. */
   async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
+    checkAcl(acl);
     const reply = await this.core.submit(OpCode.setACL, { path: this.serverPath(path), acl: [...acl], version }, { path });
     return (reply.body as { stat: Stat }).stat;
   }
@@ -512,19 +600,74 @@ export class ZooKeeperClient {
   }
 
   /**
-   * removeWatches: removes this client's watches of `type` at `path` on the server and completes
-   * their streams. NoWatcherError when there is none (checked locally first, as Java does).
+   * removeWatches(path, type, {local}): removes this client's watches of `type` at `path` on the
+   * server; each removed stream gets its removal event (dataWatchRemoved, childWatchRemoved,
+   * persistentWatchRemoved) and completes. NoWatcherError when the client has none there
+   * (checked locally first, as Java does). With `local: true` the watches are removed on the client
+   * even when the server cannot be asked (no connection: nothing is sent) or answers an error, as
+   * Java's removeWatches(..., local=true); the server may then still send their events, which go
+   * nowhere.
    */
-  async removeWatches(path: string, type: RemoveWatchesType = 'any'): Promise<void> {
+  async removeWatches(path: string, type: RemoveWatchesType = 'any', opts: { local?: boolean } = {}): Promise<void> {
     const server = this.serverPath(path);
+    if (type !== 'children' && type !== 'data' && type !== 'any') throw new RangeError(`removeWatches: type must be 'children', 'data' or 'any', got ${String(type)}`);
     if (!this.core.watches.contains(path, type)) throw new NoWatcherError(path);
+    const local = opts.local === true;
+    if (local && !this.core.isOpen) {
+      this.core.watches.remove(path, type);
+      return;
+    }
     const wireType = type === 'children' ? WatcherType.children : type === 'data' ? WatcherType.data : WatcherType.any;
-    await this.core.submit(OpCode.removeWatches, { path: server, type: wireType }, {
-      path,
-      onReply: (err) => {
-        if (err === 0) this.core.watches.remove(path, type);
-      },
+    try {
+      await this.core.submit(OpCode.removeWatches, { path: server, type: wireType }, {
+        path,
+        onReply: (err) => {
+          if (err === 0) this.core.watches.remove(path, type);
+        },
+      });
+    } catch (e) {
+      if (!local || this.core.isTerminal) throw e;
+      if (!this.core.watches.remove(path, type)) throw new NoWatcherError(path);
+    }
+  }
+
+  /**
+   * getConfig: the ensemble configuration ZooKeeper keeps at /zookeeper/config, read outside the
+   * chroot (as Java's getConfig). With watch: a one-shot watch on it (events carry the path
+   * '/zookeeper/config').
+   */
+  getConfig(): Promise<DataResult>;
+  getConfig<W extends boolean>(opts: WatchOption<W>): Promise<Watched<W, DataResult>>;
+  async getConfig(opts?: WatchOption<boolean>): Promise<unknown> {
+    const watch = opts?.watch === true;
+    return this.retrying(async () => {
+      const sink = watch ? new ReplaySubject<WatchedEvent>(1) : undefined;
+      const reply = await this.core.submit(OpCode.getData, { path: CONFIG_NODE, watch }, {
+        path: CONFIG_NODE,
+        onReply: sink ? (err) => { if (err === 0) this.core.configWatches.add('data', CONFIG_NODE, sink); } : undefined,
+      });
+      const b = reply.body as GetDataResponse;
+      return sink ? { data: b.data, stat: b.stat, watch: sink.asObservable() } : { data: b.data, stat: b.stat };
     });
+  }
+
+  /**
+   * reconfig (ZooKeeperAdmin.reconfigure): asks the ensemble to change its membership; returns the
+   * new config (data and Stat of /zookeeper/config). Errors are ZooKeeper's: ReconfigDisabledError
+   * when the server has dynamic reconfiguration off (zkts always: it has none), NewConfigNoQuorumError,
+   * ReconfigInProgressError, BadArgumentsError, BadVersionError (fromConfig is stale), NoAuthError.
+   * Never retried: it is a write.
+   */
+  async reconfig(opts: ReconfigOptions): Promise<DataResult> {
+    const request: ReconfigRequest = {
+      joiningServers: opts.joining ?? null,
+      leavingServers: opts.leaving ?? null,
+      newMembers: opts.newMembers ?? null,
+      curConfigId: opts.fromConfig ?? -1,
+    };
+    const reply = await this.core.submit(OpCode.reconfig, request, { path: CONFIG_NODE });
+    const b = reply.body as GetDataResponse;
+    return { data: b.data, stat: b.stat };
   }
 
   /** A typed multi builder: client.transaction().create(...).check(...).commit(). */

@@ -54,13 +54,27 @@ export interface CoreHooks {
   now(): number;
 }
 
+/**
+ * What happens to requests queued while there is no connection: 'wait' for the next one (at most
+ * `queuedRequestTimeoutMs`), or 'fail' with ConnectionLoss as soon as a connection attempt fails
+ * (the Java client's behaviour).
+ */
+export type DisconnectedRequestPolicy = 'wait' | 'fail';
+
 export interface CoreOptions {
   sessionTimeoutMs: number;
   chroot: Chroot;
   maxQueuedRequests: number;
   canBeReadOnly: boolean;
   session?: { id: bigint; password: Uint8Array } | undefined;
+  /** Default 'wait'. */
+  requestsWhileDisconnected?: DisconnectedRequestPolicy;
+  /** How long a request may wait in the queue for a connection (default: sessionTimeoutMs). */
+  queuedRequestTimeoutMs?: number;
 }
+
+/** The znode ZooKeeper's getConfig reads; it is outside any chroot. */
+export const CONFIG_NODE = '/zookeeper/config';
 
 /** A reply as the core hands it back: the reply header's zxid and the decoded body. */
 export interface Reply {
@@ -74,6 +88,8 @@ interface Pending {
   /** Client path used in error messages. */
   path: string | undefined;
   xid: number;
+  /** When it was queued (for queuedRequestTimeoutMs). */
+  queuedAtMs: number;
   /** Error codes that resolve instead of rejecting (exists answers NoNode as "null"). */
   okErrors: readonly number[] | undefined;
   /** Runs synchronously with the reply's error code before the promise settles (watch registration). */
@@ -99,6 +115,8 @@ type Phase = 'idle' | 'handshaking' | 'open' | 'terminal';
 
 export class ClientCore {
   readonly watches = new WatchRegistry();
+  /** getConfig's watches: keyed by the server path CONFIG_NODE, never translated by the chroot. */
+  readonly configWatches = new WatchRegistry();
   private phase: Phase = 'idle';
   private state: ConnectionState = 'connecting';
   private everConnected = false;
@@ -120,7 +138,14 @@ export class ClientCore {
   private lastRecvMs = 0;
   private pings = 0;
 
+  private readonly queuedRequestTimeoutMs: number;
+
   constructor(private readonly options: CoreOptions, private readonly hooks: CoreHooks) {
+    this.queuedRequestTimeoutMs = options.queuedRequestTimeoutMs ?? options.sessionTimeoutMs;
+    if (!(this.queuedRequestTimeoutMs > 0)) throw new RangeError(`queuedRequestTimeoutMs must be > 0, got ${this.queuedRequestTimeoutMs}`);
+    if (!(options.maxQueuedRequests >= 1)) throw new RangeError(`maxQueuedRequests must be >= 1, got ${options.maxQueuedRequests}`);
+    const policy = options.requestsWhileDisconnected ?? 'wait';
+    if (policy !== 'wait' && policy !== 'fail') throw new RangeError(`requestsWhileDisconnected must be 'wait' or 'fail', got ${String(policy)}`);
     this.sessionIdValue = options.session?.id ?? 0n;
     this.passwordValue = options.session?.password ?? new Uint8Array(PASSWORD_BYTES);
   }
@@ -170,7 +195,7 @@ export class ClientCore {
       return Promise.reject(new QueueFullError(this.options.maxQueuedRequests));
     }
     return new Promise((resolve, reject) => {
-      const p: Pending = { op, body, path: opts.path, xid: 0, okErrors: opts.okErrors, onReply: opts.onReply, resolve, reject };
+      const p: Pending = { op, body, path: opts.path, xid: 0, queuedAtMs: this.hooks.now(), okErrors: opts.okErrors, onReply: opts.onReply, resolve, reject };
       if (this.phase === 'open') this.send(p);
       else this.unsent.push(p);
     });
@@ -283,10 +308,11 @@ export class ClientCore {
 
   private sendSetWatches(): void {
     const snap = this.watches.snapshot();
+    const config = this.configWatches.snapshot();
     const toServer = (paths: string[]): string[] => paths.map((p) => this.options.chroot.toServer(p));
     const lists = {
-      dataWatches: toServer(snap.data),
-      existWatches: toServer(snap.exist),
+      dataWatches: [...toServer(snap.data), ...config.data],
+      existWatches: [...toServer(snap.exist), ...config.exist],
       childWatches: toServer(snap.child),
       persistentWatches: toServer(snap.persistent),
       persistentRecursiveWatches: toServer(snap.persistentRecursive),
@@ -333,6 +359,7 @@ export class ClientCore {
         return;
       case Xid.notification: {
         const ev = body as WatcherEvent;
+        if (ev.path === CONFIG_NODE) this.configWatches.dispatch(ev.type, CONFIG_NODE);
         this.watches.dispatch(ev.type, this.options.chroot.toClient(ev.path));
         return;
       }
@@ -372,6 +399,8 @@ export class ClientCore {
    * connection silent for two thirds of it, and an attempt not through its handshake in time.
    */
   tick(nowMs: number): void {
+    if (this.phase === 'terminal') return;
+    if (this.unsent.length > 0) this.expireQueued(nowMs);
     if (this.phase === 'handshaking') {
       if (nowMs - this.attemptStartMs >= this.connectTimeoutMs) this.hooks.dropConnection('connect timeout');
       return;
@@ -400,6 +429,29 @@ export class ClientCore {
     if (wasOpen && this.phase !== 'terminal') this.setState('disconnected');
   }
 
+  /** Requests queued for longer than queuedRequestTimeoutMs without a connection fail with ConnectionLoss. */
+  private expireQueued(nowMs: number): void {
+    const deadline = nowMs - this.queuedRequestTimeoutMs;
+    if (this.unsent[0]!.queuedAtMs > deadline) return;
+    const kept = this.unsent.filter((p) => p.queuedAtMs > deadline);
+    const expired = this.unsent.filter((p) => p.queuedAtMs <= deadline);
+    this.unsent.splice(0, this.unsent.length, ...kept);
+    for (const p of expired) {
+      p.reject(new ConnectionLossError(p.path, `no connection within ${this.queuedRequestTimeoutMs} ms (queuedRequestTimeoutMs)`));
+    }
+  }
+
+  /**
+   * A connection attempt failed before a session was established (refused, timed out, closed by
+   * the server). With requestsWhileDisconnected 'fail' every queued request fails now, as in Java.
+   */
+  attemptFailed(server: string, reason: string): void {
+    if (this.phase === 'terminal' || (this.options.requestsWhileDisconnected ?? 'wait') !== 'fail') return;
+    for (const p of this.unsent.splice(0)) {
+      p.reject(new ConnectionLossError(p.path, `connection attempt to ${server} failed: ${reason}`));
+    }
+  }
+
   /** Ends the client: every queued request fails, every watch ends. */
   finish(state: 'expired' | 'authFailed' | 'closed', err?: Error): void {
     if (this.phase === 'terminal') return;
@@ -409,6 +461,7 @@ export class ClientCore {
     for (const info of this.auths) info.waiter?.reject(error);
     this.auths.length = 0;
     this.watches.clear(state === 'closed' ? undefined : error);
+    this.configWatches.clear(state === 'closed' ? undefined : error);
     this.setState(state);
   }
 

@@ -2,15 +2,19 @@ export { ZooKeeperClient } from './client.js';
 export type {
   ChildrenResult,
   ChildrenWithStatResult,
+  ConnectAttemptFailure,
+  ConnectionEvent,
   CreateOptions,
+  KeeperStateName,
+  ReconfigOptions,
   DataResult,
   ExistsResult,
   ReadOp,
   ReadOpResult,
   WatchOption,
 } from './client.js';
-export { ClientCore, TERMINAL_STATES } from './core.js';
-export type { ConnectionState, CoreHooks, CoreOptions, Reply } from './core.js';
+export { ClientCore, CONFIG_NODE, TERMINAL_STATES } from './core.js';
+export type { ConnectionState, CoreHooks, CoreOptions, DisconnectedRequestPolicy, Reply } from './core.js';
 export { Chroot, DEFAULT_CLIENT_PORT, parseConnectString } from './connect-string.js';
 export type { ConnectString, ServerAddress } from './connect-string.js';
 export * from './errors.js';

@@ -1,4 +1,5 @@
 import { CreateMode } from '@zkts/protocol';
+import type { DisconnectedRequestPolicy } from './core.js';
 import type { RetryPolicy } from './retry.js';
 
 export type CreateModeName = keyof typeof CreateMode;
@@ -12,6 +13,15 @@ export interface ClientOptions {
   canBeReadOnly?: boolean;
   /** Requests waiting for a reply or a connection before submit fails with QueueFullError (default 1000). */
   maxQueuedRequests?: number;
+  /**
+   * Requests made while there is no connection (before the first one, or between servers):
+   * 'wait' (default) queues them for the next connection, at most queuedRequestTimeoutMs;
+   * 'fail' fails them with ConnectionLossError when a connection attempt fails, as the Java
+   * client does (then retried like any connection loss, see `retry`).
+   */
+  requestsWhileDisconnected?: DisconnectedRequestPolicy;
+  /** How long a queued request waits for a connection before it fails with ConnectionLossError (default sessionTimeoutMs). */
+  queuedRequestTimeoutMs?: number;
   /** Retries of idempotent operations after ConnectionLoss (default exponentialBackoff()). */
   retry?: RetryPolicy;
   /** Pause after every server in the list failed once (default 200 ms). */

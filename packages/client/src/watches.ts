@@ -9,7 +9,16 @@ export interface WatchSink<T> {
   error(err: unknown): void;
 }
 
-export type WatchedEventType = 'nodeCreated' | 'nodeDeleted' | 'nodeDataChanged' | 'nodeChildrenChanged';
+export type WatchedEventType =
+  | 'nodeCreated'
+  | 'nodeDeleted'
+  | 'nodeDataChanged'
+  | 'nodeChildrenChanged'
+  // delivered by the client itself when removeWatches removes the watch, just before its stream
+  // completes (Java's DataWatchRemoved / ChildWatchRemoved / PersistentWatchRemoved)
+  | 'dataWatchRemoved'
+  | 'childWatchRemoved'
+  | 'persistentWatchRemoved';
 
 /** A watch notification as the client sees it (path relative to the chroot). */
 export interface WatchedEvent {
@@ -26,6 +35,13 @@ export const EVENT_TYPE_NAMES: Readonly<Record<number, WatchedEventType>> = {
 
 export type WatchKind = 'data' | 'exist' | 'child' | 'persistent' | 'persistentRecursive';
 const ONE_SHOT: readonly WatchKind[] = ['data', 'exist', 'child'];
+const REMOVAL_EVENT: Readonly<Record<WatchKind, WatchedEventType>> = {
+  data: 'dataWatchRemoved',
+  exist: 'dataWatchRemoved',
+  child: 'childWatchRemoved',
+  persistent: 'persistentWatchRemoved',
+  persistentRecursive: 'persistentWatchRemoved',
+};
 
 /** What removeWatches may remove: ZooKeeper's WatcherType (children 1, data 2, any 3). */
 export type RemoveWatchesType = 'children' | 'data' | 'any';
@@ -112,20 +128,26 @@ export class WatchRegistry {
   }
 
   /**
-   * Removes the watches removeWatches(path, type) removes and completes their sinks. Returns
-   * whether any were there. `any` also removes persistent and recursive watches.
+   * Removes the watches removeWatches(path, type) removes: each sink gets the removal event Java's
+   * watcher would (dataWatchRemoved for data and exists watches, childWatchRemoved,
+   * persistentWatchRemoved for persistent and recursive ones), then completes. Returns whether any
+   * were there. `any` also removes persistent and recursive watches.
    */
   remove(path: string, type: RemoveWatchesType): boolean {
     const kinds: WatchKind[] =
-      type === 'children' ? ['child'] : type === 'data' ? ['data', 'exist'] : ['data', 'exist', 'child', 'persistent', 'persistentRecursive'];
-    const removed: Sink[] = [];
+      type === 'children' ? ['child'] : type === 'data' ? ['data', 'exist'] : ['child', 'data', 'exist', 'persistent', 'persistentRecursive'];
+    const removed: Array<{ sink: Sink; event: WatchedEvent }> = [];
     for (const kind of kinds) {
       const set = this.tables[kind].get(path);
       if (!set) continue;
       this.tables[kind].delete(path);
-      removed.push(...set);
+      const event: WatchedEvent = { type: REMOVAL_EVENT[kind], path };
+      for (const sink of set) removed.push({ sink, event });
     }
-    for (const sink of removed) sink.complete();
+    for (const { sink, event } of removed) {
+      sink.next(event);
+      sink.complete();
+    }
     return removed.length > 0;
   }
 
