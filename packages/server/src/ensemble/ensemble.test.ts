@@ -197,3 +197,34 @@ describe('leader checks on forwarded requests', () => {
     expect(leader.server!.tree.getNode('/orphan')).toBeUndefined();
   });
 });
+
+describe('recovery of a member with a divergent log', () => {
+  it('an old leader that logged a write no quorum acknowledged drops it when it rejoins (TRUNC / SNAP)', async () => {
+    ensemble = await startTestEnsemble({ servers: 3 });
+    const leader = await ensemble.waitForQuorum();
+    const [f1, f2] = ensemble.members.filter((m) => m !== leader);
+    const c = await leader.connect();
+    expect((await c.request(OpCode.create, create('/before'))).header.err).toBe(0);
+    // Followers go away, then the leader logs a proposal that can never commit.
+    await Promise.all([f1!.stop(), f2!.stop()]);
+    c.send(OpCode.create, create('/lost'));
+    await until(() => leader.server === null || leader.mode !== 'leader' || leader.runtime!.zab.lastLoggedZxid > leader.server.tree.lastProcessedZxid, 5000, 'the proposal logged or the leader stepped down');
+    const divergent = leader.runtime!.zab.lastLoggedZxid > leader.server!.tree.lastProcessedZxid;
+    await leader.stop();
+    await Promise.all([f1!.start(), f2!.start()]);
+    await ensemble.waitForQuorum();
+    const w = await f1!.connect();
+    expect((await w.request(OpCode.create, create('/after'))).header.err).toBe(0);
+    await leader.start();
+    await ensemble.waitForQuorum();
+    for (const m of ensemble.members) {
+      const mc = await m.connect();
+      await mc.request(OpCode.sync, { path: '/' });
+      expect((await mc.request(OpCode.exists, { path: '/after', watch: false })).header.err).toBe(0);
+      expect((await mc.request(OpCode.exists, { path: '/lost', watch: false })).header.err).toBe(ErrorCode.noNode);
+    }
+    const digests = ensemble.members.map((m) => m.server!.tree.digest());
+    expect(new Set(digests).size).toBe(1);
+    if (divergent) expect(leader.logger.lines.some((l) => /TRUNC|SNAP/.test(l))).toBe(true);
+  });
+});
