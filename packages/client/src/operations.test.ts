@@ -12,7 +12,9 @@ import {
   NoNodeError,
   NodeExistsError,
   NotEmptyError,
+  InvalidAclError,
   QueueFullError,
+  ReconfigDisabledError,
   ZooKeeperError,
 } from './errors.js';
 import { TARGETS, type TestServer } from './test-support/targets.js';
@@ -212,5 +214,52 @@ describe.each(TARGETS)('operations against $name', (target) => {
     expect(e).toBeInstanceOf(NoNodeError);
     expect(e).toMatchObject({ code: -101, codeName: 'NONODE', message: 'KeeperErrorCode = NoNode for /x' });
     expect(new BadArgumentsError('/p')).toMatchObject({ name: 'BadArgumentsError', code: -8, codeName: 'BADARGUMENTS' });
+  });
+
+  it.skipIf(!target.available)('getConfig reads /zookeeper/config outside the chroot; a watch on it is set', async () => {
+    const { zk, root } = await fresh();
+    // a node at <chroot>/zookeeper/config must not be what getConfig reads
+    await zk.create('/zookeeper');
+    await zk.create('/zookeeper/config', 'inside the chroot');
+    const expected = await admin.getData('/zookeeper/config');
+    const r = await zk.getConfig();
+    expect(r.data === null ? null : text(r.data)).toBe(expected.data === null ? null : text(expected.data));
+    expect(r.stat).toEqual(expected.stat);
+    expect(text((await zk.getData('/zookeeper/config')).data)).toBe('inside the chroot');
+    const w = await zk.getConfig({ watch: true });
+    expect(w.stat).toEqual(expected.stat);
+    expect(w.watch).toBeDefined();
+    // the chrooted node's changes do not reach the config watch; it completes with the client
+    await admin.setData(`${root}/zookeeper/config`, 'changed');
+    const events: unknown[] = [];
+    const done = new Promise<void>((resolve) => w.watch.subscribe({ next: (e) => events.push(e), complete: resolve }));
+    await zk.close();
+    await done;
+    expect(events).toEqual([]);
+  });
+
+  it.skipIf(!target.available)('reconfig on a server without dynamic reconfiguration: ReconfigDisabledError', async () => {
+    const { zk } = await fresh();
+    const e = await zk.reconfig({ leaving: '2' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ReconfigDisabledError);
+    expect(e).toMatchObject({ code: -123, codeName: 'RECONFIGDISABLED' });
+  });
+
+  it.skipIf(!target.available)('an empty ACL is refused in the client (InvalidACL, nothing sent); in a multi the server refuses it', async () => {
+    const { zk } = await fresh();
+    for (const attempt of [() => zk.create('/e', 'x', { acl: [] }), () => zk.create2('/e', 'x', { acl: [] })]) {
+      const e = await attempt().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InvalidAclError);
+      expect(e).toMatchObject({ code: -114, codeName: 'INVALIDACL', path: undefined, message: 'KeeperErrorCode = InvalidACL' });
+    }
+    expect(await zk.exists('/e')).toBeNull();
+    await zk.create('/s', 'x');
+    await expect(zk.setACL('/s', [], -1)).rejects.toBeInstanceOf(InvalidAclError);
+    expect((await zk.getACL('/s')).acl).toHaveLength(1);
+    // the path is still checked first, as in Java
+    await expect(zk.create('bad', 'x', { acl: [] })).rejects.toThrow(/Path must start with/);
+    const m = await zk.transaction().create('/m', 'x', { acl: [] }).commit().catch((x: unknown) => x);
+    expect(m).toBeInstanceOf(MultiError);
+    expect((m as MultiError).opError).toBeInstanceOf(InvalidAclError);
   });
 });

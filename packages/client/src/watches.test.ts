@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReplaySubject, lastValueFrom, take, timeout, toArray } from 'rxjs';
 import { ZooKeeperClient } from './client.js';
-import { NoWatcherError } from './errors.js';
+import { ConnectionLossError, NoWatcherError } from './errors.js';
 import { TcpProxy } from './test-support/proxy.js';
 import { TARGETS, type TestServer } from './test-support/targets.js';
 import { next, uniqueName, waitForState } from './test-support/util.js';
@@ -103,6 +103,8 @@ describe.each(TARGETS)('watches against $name', (target) => {
     expect(completed).toBe(false);
     await zk.removeWatches('/w', 'any');
     expect(completed).toBe(true);
+    expect(await lastValueFrom(mirror.pipe(toArray()))).toHaveLength(5);
+    expect(await lastValueFrom(mirror.pipe(toArray()))).toContainEqual({ type: 'persistentWatchRemoved', path: '/w' });
     await expect(zk.removeWatches('/w', 'any')).rejects.toBeInstanceOf(NoWatcherError);
   });
 
@@ -124,6 +126,76 @@ describe.each(TARGETS)('watches against $name', (target) => {
     stream.subscribe({ complete: () => (done = true) });
     await zk.removeWatches('/', 'any');
     expect(done).toBe(true);
+  });
+
+  it.skipIf(!target.available)('removeWatches: each removed stream gets its removal event, then completes; others stay', async () => {
+    const { zk, root } = await fresh();
+    await zk.create('/n', 'a');
+    await zk.create('/p', 'a');
+    await zk.create('/r', 'a');
+    const data = await zk.getData('/n', { watch: true });
+    const child = await zk.getChildren('/n', { watch: true });
+    const missing = await zk.exists('/n/later', { watch: true });
+    // (separate paths: ZooKeeper 3.8 keeps one watch mode per connection and path, so a one-shot
+    // and a persistent watch on the same path replace each other on its server)
+    const persistent = await zk.addWatch('/p');
+    const recursive = await zk.addWatch('/r', { recursive: true });
+    const all = (o: typeof data.watch) => lastValueFrom(o.pipe(toArray(), timeout(10_000)));
+    const [dataEvents, childEvents] = [all(data.watch), all(child.watch)];
+
+    // children only: the child watch goes (childWatchRemoved), the data watch stays
+    await zk.removeWatches('/n', 'children');
+    expect(await childEvents).toEqual([{ type: 'childWatchRemoved', path: '/n' }]);
+    // data: data and exists watches (dataWatchRemoved)
+    const missingEvents = all(missing.watch);
+    await zk.removeWatches('/n/later', 'data');
+    expect(await missingEvents).toEqual([{ type: 'dataWatchRemoved', path: '/n/later' }]);
+    await zk.removeWatches('/n', 'data');
+    expect(await dataEvents).toEqual([{ type: 'dataWatchRemoved', path: '/n' }]);
+    await expect(zk.removeWatches('/n', 'any')).rejects.toBeInstanceOf(NoWatcherError);
+    // persistent and recursive streams: events until 'any' removes them (persistentWatchRemoved)
+    const [pEvents, rEvents] = [all(persistent), all(recursive)];
+    const [pSeen, rSeen] = [next(persistent), next(recursive)];
+    await admin.setData(`${root}/p`, 'b');
+    await admin.setData(`${root}/r`, 'b');
+    await Promise.all([pSeen, rSeen]);
+    await expect(zk.removeWatches('/p', 'data')).rejects.toBeInstanceOf(NoWatcherError);
+    await zk.removeWatches('/p', 'any');
+    await zk.removeWatches('/r', 'any');
+    expect(await pEvents).toEqual([{ type: 'nodeDataChanged', path: '/p' }, { type: 'persistentWatchRemoved', path: '/p' }]);
+    expect(await rEvents).toEqual([{ type: 'nodeDataChanged', path: '/r' }, { type: 'persistentWatchRemoved', path: '/r' }]);
+    await expect(zk.removeWatches('/p', 'any')).rejects.toBeInstanceOf(NoWatcherError);
+  });
+
+  it.skipIf(!target.available)('removeWatches with local: removed on the client while disconnected; without it ConnectionLoss waits', async () => {
+    const proxy = await TcpProxy.start({ host: server.host, port: server.port });
+    try {
+      const { zk, root } = await fresh(proxy.connectString, { sessionTimeoutMs: 4000, queuedRequestTimeoutMs: 100, retry: { maxRetries: 0, delayMs: () => 0 } });
+      await zk.create('/l', 'v');
+      const w = await zk.getData('/l', { watch: true });
+      const events = lastValueFrom(w.watch.pipe(toArray(), timeout(10_000)));
+      const p = await zk.addWatch('/l');
+      const pEvents = lastValueFrom(p.pipe(toArray(), timeout(10_000)));
+      // cut the connection; new attempts hang until restore (well inside the session timeout)
+      proxy.blackhole();
+      proxy.dropConnections();
+      await waitForState(zk, 'disconnected');
+      // not local: the request waits for a connection and fails (queuedRequestTimeoutMs); nothing removed
+      await expect(zk.removeWatches('/l', 'data')).rejects.toBeInstanceOf(ConnectionLossError);
+      // local: removed at once without a server
+      await zk.removeWatches('/l', 'data', { local: true });
+      expect(await events).toEqual([{ type: 'dataWatchRemoved', path: '/l' }]);
+      proxy.restore();
+      await waitForState(zk, 'reconnected');
+      // local with a connection asks the server as usual
+      await zk.removeWatches('/l', 'any', { local: true });
+      expect(await pEvents).toEqual([{ type: 'persistentWatchRemoved', path: '/l' }]);
+      // the data watch was not re-registered after the reconnect: a change reaches nobody
+      await admin.setData(`${root}/l`, 'changed');
+      await expect(zk.removeWatches('/l', 'any', { local: true })).rejects.toBeInstanceOf(NoWatcherError);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it.skipIf(!target.available)('watches are re-registered after a reconnect (setWatches with relativeZxid)', async () => {
