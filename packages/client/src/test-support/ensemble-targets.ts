@@ -89,8 +89,8 @@ export const zktsEnsembleTarget: EnsembleTarget = {
   available: true,
   async start() {
     const root = mkdtempSync(join(tmpdir(), 'zkts-client-ensemble-'));
-    const ports: Array<{ client: number; quorum: number; election: number }> = [];
-    for (let i = 0; i < 3; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
+    const free = await distinctFreePorts(9);
+    const ports = [0, 1, 2].map((i) => ({ client: free[3 * i]!, quorum: free[3 * i + 1]!, election: free[3 * i + 2]! }));
     const servers: Array<ZooKeeperServer | null> = [null, null, null];
     const startMember = async (i: number): Promise<void> => {
       const dataDir = join(root, `s${i + 1}`);
@@ -152,5 +152,15 @@ export const zktsEnsembleTarget: EnsembleTarget = {
     return { host: addr.host, port: addr.port, connectString: `${addr.host}:${addr.port}`, stop: () => server.stop() };
   },
 };
+
+/** `n` different free ports (freePort may hand back a port it gave before: it holds none). */
+async function distinctFreePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let tries = 0; ports.size < n; tries++) {
+    if (tries > n * 20) throw new Error(`could not find ${n} distinct free ports`);
+    ports.add(await freePort());
+  }
+  return [...ports];
+}
 
 export const ENSEMBLE_TARGETS: readonly EnsembleTarget[] = [referenceEnsembleTarget, zktsEnsembleTarget];
