@@ -2,7 +2,7 @@
 //   append+flush throughput by batch size, snapshot write/load, in-process recovery, and servers
 //   (zkts-server per backend, Apache ZooKeeper) holding N znodes: RSS, disk bytes, restart time.
 //   node dist/storage.js [--quick] [--backends memory,file,level,rocksdb] [--sections append,snapshot,recovery,server]
-//        [--dir PATH] [--max-time S] [--no-zookeeper] [--json FILE]
+//        [--dir PATH] [--max-time S] [--no-zookeeper] [--server-nodes N,N] [--json FILE]
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,8 @@ interface Plan {
 }
 
 const USAGE = `usage: node dist/storage.js [--quick] [--backends memory,file,level,rocksdb]
-  [--sections append,snapshot,recovery,server] [--dir PATH] [--max-time S] [--no-zookeeper] [--json FILE]`;
+  [--sections append,snapshot,recovery,server] [--dir PATH] [--max-time S] [--no-zookeeper]
+  [--server-nodes N,N (server section sizes; ZooKeeper gets the first)] [--json FILE]`;
 
 export function parseStoragePlan(argv: readonly string[]): Plan {
   const quick = argv.includes('--quick');
@@ -83,6 +84,12 @@ export function parseStoragePlan(argv: readonly string[]): Plan {
         break;
       }
       case '--no-zookeeper': plan.zookeeper = false; break;
+      case '--server-nodes': {
+        plan.serverSizes = list(v()).map(Number);
+        if (plan.serverSizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--server-nodes: a list of positive integers');
+        plan.zookeeperNodes = plan.serverSizes[0]!;
+        break;
+      }
       case '--json': plan.json = v(); break;
       case '--help': case '-h':
         process.stdout.write(USAGE + '\n');
