@@ -304,7 +304,7 @@ export class EnsembleRuntime implements Replicator {
   private async drainReady(): Promise<void> {
     for (;;) {
       this.pumpAgain = false;
-      if (this.failure) return;
+      if (this.failure || this.stopped) return;
       if (this.peer.hasReady()) {
         const ready = this.peer.ready();
         try {
