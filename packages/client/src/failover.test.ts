@@ -98,10 +98,13 @@ describe.each(ENSEMBLE_TARGETS)('failover in a 3-server $name ensemble', (target
       const sessionId = zk.sessionId;
       const zxids = watchZxid(zk);
       const states = recordStates(zk);
+      const events: string[] = [];
+      zk.events$.subscribe((e) => events.push(e.state));
 
       await victim.kill();
       await waitForState(zk, 'reconnected', FAILOVER_WAIT_MS);
       expect(states.slice(0, 3)).toEqual(['connected', 'disconnected', 'reconnected']);
+      expect(events).toEqual(['Disconnected', 'SyncConnected']);
       expect(zk.sessionId).toBe(sessionId);
       // Tried in order: the next member of the connect string took the session.
       expect(onServer(zk)).toBe(startingAt(victim).split(',')[1]);
@@ -140,9 +143,13 @@ describe.each(ENSEMBLE_TARGETS)('failover in a 3-server $name ensemble', (target
       const sessionId = zk.sessionId;
       const zxids = watchZxid(zk);
       const states = recordStates(zk);
+      const failures: string[] = [];
+      zk.attemptFailures$.subscribe((f) => failures.push(`${f.server.host}:${f.server.port} ${f.reason}`));
 
       await victim.kill();
       await waitForState(zk, 'reconnected', FAILOVER_WAIT_MS);
+      // attemptFailures$ reports the refusal (the dead victim may be tried again first)
+      expect(failures).toContain(`${behind.connectString} closed by the server before the handshake completed`);
       // The standalone has seen no transaction of the ensemble: it must not take the client
       // (that would go back in zxid and lose its session); the member after it does.
       expect(behind.connections.length).toBeGreaterThanOrEqual(1);
