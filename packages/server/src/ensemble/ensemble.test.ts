@@ -228,3 +228,16 @@ describe('recovery of a member with a divergent log', () => {
     if (divergent) expect(leader.logger.lines.some((l) => /TRUNC|SNAP/.test(l))).toBe(true);
   });
 });
+
+describe('ensemble configuration', () => {
+  it('zkts.storage=memory members form an ensemble; registerStandaloneServer refuses server.N lines', async () => {
+    ensemble = await startTestEnsemble({ servers: 3, extra: { 'zkts.storage': 'memory' } });
+    const leader = await ensemble.waitForQuorum();
+    const follower = ensemble.members.find((m) => m !== leader)!;
+    expect((await (await follower.connect()).request(OpCode.create, create('/mem'))).header.err).toBe(0);
+    const { registerStandaloneServer, parseZooCfg } = await import('../index.js');
+    const { container } = await import('tsyringe');
+    const cfg = parseZooCfg('tickTime=100\ninitLimit=5\nsyncLimit=2\nclientPort=2181\nserver.1=127.0.0.1:1:2\nserver.2=127.0.0.1:3:4\nzkts.storage=memory\n', { myid: 1 });
+    await expect(registerStandaloneServer(container.createChildContainer(), cfg)).rejects.toThrow(/server\.N/);
+  });
+});
