@@ -611,10 +611,13 @@ export class ZooKeeperClient {
   async removeWatches(path: string, type: RemoveWatchesType = 'any', opts: { local?: boolean } = {}): Promise<void> {
     const server = this.serverPath(path);
     if (type !== 'children' && type !== 'data' && type !== 'any') throw new RangeError(`removeWatches: type must be 'children', 'data' or 'any', got ${String(type)}`);
-    if (!this.core.watches.contains(path, type)) throw new NoWatcherError(path);
+    // getConfig's watch is found under its path too, as in Java (it sits among the data watches)
+    const registries = path === CONFIG_NODE ? [this.core.watches, this.core.configWatches] : [this.core.watches];
+    const removeLocally = (): boolean => registries.map((r) => r.remove(path, type)).some((x) => x);
+    if (!registries.some((r) => r.contains(path, type))) throw new NoWatcherError(path);
     const local = opts.local === true;
     if (local && !this.core.isOpen) {
-      this.core.watches.remove(path, type);
+      removeLocally();
       return;
     }
     const wireType = type === 'children' ? WatcherType.children : type === 'data' ? WatcherType.data : WatcherType.any;
@@ -622,12 +625,12 @@ export class ZooKeeperClient {
       await this.core.submit(OpCode.removeWatches, { path: server, type: wireType }, {
         path,
         onReply: (err) => {
-          if (err === 0) this.core.watches.remove(path, type);
+          if (err === 0) removeLocally();
         },
       });
     } catch (e) {
       if (!local || this.core.isTerminal) throw e;
-      if (!this.core.watches.remove(path, type)) throw new NoWatcherError(path);
+      if (!removeLocally()) throw new NoWatcherError(path);
     }
   }
 

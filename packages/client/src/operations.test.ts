@@ -238,6 +238,18 @@ describe.each(TARGETS)('operations against $name', (target) => {
     expect(events).toEqual([]);
   });
 
+  it.skipIf(!target.available)("removeWatches('/zookeeper/config') removes getConfig's watch (dataWatchRemoved), as in Java", async () => {
+    const zk = await ZooKeeperClient.connect(server.connectString);
+    clients.push(zk);
+    const { watch } = await zk.getConfig({ watch: true });
+    const events: unknown[] = [];
+    const done = new Promise<void>((resolve) => watch.subscribe({ next: (e) => events.push(e), complete: resolve }));
+    await zk.removeWatches('/zookeeper/config', 'data');
+    await done;
+    expect(events).toEqual([{ type: 'dataWatchRemoved', path: '/zookeeper/config' }]);
+    await expect(zk.removeWatches('/zookeeper/config', 'any')).rejects.toMatchObject({ codeName: 'NOWATCHER' });
+  });
+
   it.skipIf(!target.available)('reconfig on a server without dynamic reconfiguration: ReconfigDisabledError', async () => {
     const { zk } = await fresh();
     const e = await zk.reconfig({ leaving: '2' }).catch((x: unknown) => x);

@@ -135,13 +135,18 @@ export class WatchRegistry {
    */
   remove(path: string, type: RemoveWatchesType): boolean {
     const kinds: WatchKind[] =
-      type === 'children' ? ['child'] : type === 'data' ? ['data', 'exist'] : ['child', 'data', 'exist', 'persistent', 'persistentRecursive'];
+      type === 'children' ? ['child'] : type === 'data' ? ['data', 'exist'] : ['data', 'exist', 'child', 'persistent', 'persistentRecursive'];
     const removed: Array<{ sink: Sink; event: WatchedEvent }> = [];
+    // one event object per removal type, so a consumer of several streams can tell it saw one
+    // removal (Java calls each watcher once per type)
+    const events = new Map<WatchedEventType, WatchedEvent>();
     for (const kind of kinds) {
       const set = this.tables[kind].get(path);
       if (!set) continue;
       this.tables[kind].delete(path);
-      const event: WatchedEvent = { type: REMOVAL_EVENT[kind], path };
+      const type = REMOVAL_EVENT[kind];
+      let event = events.get(type);
+      if (!event) events.set(type, (event = { type, path }));
       for (const sink of set) removed.push({ sink, event });
     }
     for (const { sink, event } of removed) {
