@@ -10,6 +10,14 @@ import type { OpenedStorage } from '../storage.js';
 import type { ZooKeeperServer } from '../zk-server.js';
 import { EnsembleRuntime } from './runtime.js';
 
+/**
+ * Largest message on the quorum port: a SNAP carries the whole serialized tree in one message
+ * (zab does not chunk it), so a tree whose snapshot exceeds this cannot be sent to a learner.
+ */
+export const QUORUM_MAX_FRAME_BYTES = 128 * 1024 * 1024;
+/** Unsent bytes per peer on the quorum port before the link is reset (twice a full SNAP). */
+export const QUORUM_MAX_QUEUED_BYTES = 2 * QUORUM_MAX_FRAME_BYTES;
+
 /** What a caller may replace in an ensemble member (tests: in-memory transports, a strategy). */
 export interface EnsembleParts {
   quorumTransport?: PeerTransport;
@@ -45,6 +53,7 @@ export async function startEnsembleRuntime(cfg: ServerConfig, server: ZooKeeperS
   const opened: TcpPeerTransport[] = [];
   const tcp = async (port: (s: (typeof cfg.servers)[number]) => number, what: string): Promise<PeerTransport> => {
     const t = new TcpPeerTransport({
+      ...(what === 'quorum' ? { maxFrameBytes: QUORUM_MAX_FRAME_BYTES, maxQueuedBytes: QUORUM_MAX_QUEUED_BYTES } : {}),
       self: selfId,
       peers: new Map(cfg.servers.filter((s) => s.id !== selfId).map((s) => [s.id, { host: s.host, port: port(s) }])),
       listen: { host: listenHost, port: port(self) },

@@ -358,7 +358,12 @@ export class EnsembleRuntime implements Replicator {
     for (const { to, msg } of ready.messages) {
       const out: ZabMessage = msg.type === 'snap' && msg.data === undefined ? { ...msg, data: this.snapshotBytes(msg.zxid) } : msg;
       if (out.type !== 'ping' && this.options.logger.enabled('debug')) this.options.logger.debug(`zab -> ${to}: ${out.type}`);
-      this.options.quorumTransport.send(to, encodeZabMessage(out));
+      try {
+        this.options.quorumTransport.send(to, encodeZabMessage(out));
+      } catch (e) {
+        // A message that cannot be encoded is lost like any other: the peer resyncs or times out.
+        this.options.logger.error(`cannot send ${out.type} to server ${to}: ${(e as Error).message}`);
+      }
     }
     for (const f of ready.forwarded) {
       let req: ForwardedRequest;
