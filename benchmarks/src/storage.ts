@@ -3,7 +3,7 @@
 //   (zkts-server per backend, Apache ZooKeeper) holding N znodes: RSS, disk bytes, restart time.
 //   node dist/storage.js [--quick] [--backends memory,file,level,rocksdb] [--sections append,snapshot,recovery,server]
 //        [--dir PATH] [--max-time S] [--no-zookeeper] [--server-nodes N,N] [--json FILE]
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { recoverDataTree } from '@zkts/storage-file';
@@ -249,6 +249,7 @@ interface ServerRow {
   rssRestarted: number;
   disk: number;
   restartMs: number;
+  error?: string;
 }
 
 /** A server with N znodes: creation rate, RSS empty / after creating / after restart, disk, restart time. */
@@ -277,6 +278,10 @@ async function measureServer(name: string, start: (opts: { dir?: string; minNode
     }
     say(`  ${name} ${fmtCount(n)}: ${formatRate(createsPerSec)} creates/s, RSS ${fmtMiB(rssEmpty)} -> ${fmtMiB(rssLoaded)} MiB, restart ${fmtMs(restartMs)} ms (RSS ${fmtMiB(rssRestarted)} MiB), disk ${fmtMiB(disk)} MiB`);
     return { server: name, nodes: n, createsPerSec, startMs, rssEmpty, rssLoaded, rssRestarted, disk, restartMs };
+  } catch (e) {
+    const log = existsSync(s.logFile) ? readFileSync(s.logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
+    say(`  ${name} ${fmtCount(n)} FAILED: ${(e as Error).message}${log ? `\n  last lines of its log:\n${log}` : ''}`);
+    return { server: name, nodes: n, createsPerSec: NaN, startMs, rssEmpty: NaN, rssLoaded: NaN, rssRestarted: NaN, disk: NaN, restartMs: NaN, error: (e as Error).message };
   } finally {
     await s.stop(60_000);
     rmSync(dir, { recursive: true, force: true });
@@ -302,12 +307,12 @@ async function serverSection(plan: Plan, backends: ZktsStorage[]): Promise<Serve
     'RSS = VmRSS from /proc/<pid>/status 1 s after the creates / after the restart; restart = spawn until srvr answers with the whole tree (20 ms polls); ' +
     'disk = du of the data directory after a clean stop; ratios vs ZooKeeper at the same N');
   say(markdownTable(
-    ['server', 'znodes', 'creates/s', 'empty start ms', 'RSS empty MiB', 'RSS loaded MiB', 'RSS restarted MiB', 'RSS vs ZK', 'disk MiB', 'restart ms', 'restart vs ZK'],
+    ['server', 'znodes', 'creates/s', 'empty start ms', 'RSS empty MiB', 'RSS loaded MiB', 'RSS restarted MiB', 'RSS vs ZK', 'disk MiB', 'restart ms', 'restart vs ZK', 'error'],
     rows.map((r) => {
       const sameN = zkRow !== undefined && zkRow.nodes === r.nodes && r !== zkRow;
       return [
         r.server, fmtCount(r.nodes), formatRate(r.createsPerSec), fmtMs(r.startMs), fmtMiB(r.rssEmpty), fmtMiB(r.rssLoaded), fmtMiB(r.rssRestarted),
-        sameN ? ratio(r.rssLoaded, zkRow.rssLoaded) : '-', fmtMiB(r.disk), fmtMs(r.restartMs), sameN ? ratio(r.restartMs, zkRow.restartMs) : '-',
+        sameN ? ratio(r.rssLoaded, zkRow.rssLoaded) : '-', fmtMiB(r.disk), fmtMs(r.restartMs), sameN ? ratio(r.restartMs, zkRow.restartMs) : '-', r.error ?? '',
       ];
     }),
   ));
