@@ -241,3 +241,29 @@ describe('ensemble configuration', () => {
     await expect(registerStandaloneServer(container.createChildContainer(), cfg)).rejects.toThrow(/server\.N/);
   });
 });
+
+describe('a far-behind member', () => {
+  it('is brought up to date with a snapshot (more writes than the leader keeps for DIFF)', async () => {
+    ensemble = await startTestEnsemble({ servers: 3 });
+    const leader = await ensemble.waitForQuorum();
+    const lagging = ensemble.members.find((m) => m !== leader)!;
+    await lagging.stop();
+    const c = await leader.connect();
+    const xids: number[] = [];
+    for (let i = 0; i < 700; i++) xids.push(c.send(OpCode.create, create(`/n${i}`, String(i))));
+    for (const x of xids) expect((await c.reply(x)).header.err).toBe(0);
+    await lagging.start();
+    await ensemble.waitForQuorum();
+    await (await lagging.connect()).request(OpCode.sync, { path: '/' });
+    expect(lagging.logger.lines.some((l) => /SNAP .* installed/.test(l))).toBe(true);
+    expect(lagging.server!.tree.digest()).toBe(leader.server!.tree.digest());
+    // Its storage now starts from that snapshot: a restart recovers the same tree.
+    await (await leader.connect()).request(OpCode.create, create('/after-snap'));
+    await lagging.stop();
+    await lagging.start();
+    await ensemble.waitForQuorum();
+    await (await lagging.connect()).request(OpCode.sync, { path: '/' });
+    expect(lagging.server!.tree.getNode('/after-snap')).toBeDefined();
+    expect(lagging.server!.tree.digest()).toBe(leader.server!.tree.digest());
+  });
+});
