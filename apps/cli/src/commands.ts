@@ -32,7 +32,6 @@ export interface EventStream {
 export interface ShellApi {
   zk(path?: string): Promise<ZooKeeperClient>;
   watch(kind: 'data' | 'exist' | 'child' | 'persistent', path: string, events: EventStream): void;
-  watchesRemoved(path: string, type: 'children' | 'data' | 'any'): void;
   close(): Promise<void>;
   readonly currentHost: string;
 }
@@ -556,8 +555,7 @@ const list: Command[] = [
         const failed: string[] = [];
         await visitSubTree(zk, shell, path, false, async (p) => {
           try {
-            checkAcl(acl);
-            await zk.setACL(p, acl, version);
+            await zk.setACL(p, acl, version); // an empty list: InvalidACL from the client, as Java's validateACL
           } catch (e) {
             if (!(e instanceof ZooKeeperError)) throw e;
             failed.push(p);
@@ -567,9 +565,7 @@ const list: Command[] = [
         ctx.result = { failed };
         return;
       }
-      validatePath(path);
-      checkAcl(acl);
-      const stat = await zk.setACL(path, acl, version);
+      const stat = await zk.setACL(path, acl, version); // checks the path, then the ACL (empty: InvalidACL), as Java
       if (o.has('s')) printStat(ctx, stat);
       ctx.result = { stat: statJson(stat) };
     },
@@ -658,9 +654,8 @@ const list: Command[] = [
       if (o.args.length < 2) throw new CliError(usageOf(this));
       const type = o.has('c') ? 'children' : o.has('d') ? 'data' : 'any';
       const path = o.args[1]!;
-      // -l (remove locally without a server) is accepted; the client always asks the server
-      await (await shell.zk(path)).removeWatches(path, type);
-      shell.watchesRemoved(path, type);
+      // the removed watches' streams deliver their *WatchRemoved events (printed by the shell)
+      await (await shell.zk(path)).removeWatches(path, type, { local: o.has('l') });
       ctx.result = { type };
     },
   },
@@ -671,11 +666,11 @@ const list: Command[] = [
       const zk = await shell.zk(CONFIG_NODE);
       let r: { data: Uint8Array | null; stat: Stat };
       if (o.has('w')) {
-        const w = await zk.getData(CONFIG_NODE, { watch: true });
+        const w = await zk.getConfig({ watch: true });
         shell.watch('data', CONFIG_NODE, w.watch);
         r = w;
       } else {
-        r = await zk.getData(CONFIG_NODE);
+        r = await zk.getConfig();
       }
       const data = text(r.data);
       ctx.out(o.has('c') ? clientConfigString(data) : data);

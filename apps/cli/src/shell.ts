@@ -3,7 +3,7 @@
 // prints. Output goes through a Sink so the same shell serves a terminal, a pipe, --json and tests.
 import { ConnectionLossError, ZooKeeperClient, type ConnectionState, type WatchedEvent } from '@zkts/client';
 import { COMMANDS, USAGE_LINES, type CommandContext, type CommandResult, type EventStream, type ShellApi, CliError } from './commands.js';
-import { type CliEvent, cliErrorMessage, eventLines, javaEventType, type KeeperState } from './format.js';
+import { type CliEvent, cliErrorMessage, eventLines, javaEventType } from './format.js';
 import { javaIntegerDecode, splitLine } from './parse.js';
 
 /** Where the shell writes. `out`/`err` take text that already ends with its newlines. */
@@ -33,16 +33,6 @@ export const HISTORY_SHOWN = 10;
 
 type TrackedKind = 'data' | 'exist' | 'child' | 'persistent';
 
-const STATE_EVENTS: Partial<Record<ConnectionState, KeeperState>> = {
-  connected: 'SyncConnected',
-  reconnected: 'SyncConnected',
-  disconnected: 'Disconnected',
-  readOnly: 'ConnectedReadOnly',
-  expired: 'Expired',
-  authFailed: 'AuthFailed',
-  closed: 'Closed',
-};
-
 /** ZooKeeper.States names for the prompt. */
 const PROMPT_STATES: Record<ConnectionState, string> = {
   connecting: 'CONNECTING',
@@ -68,8 +58,6 @@ export class Shell implements ShellApi {
   private bannerPending: boolean;
   private silenced = false;
   private readonly seenEvents = new WeakSet<object>();
-  /** This shell's watches, mirrored to tell which *WatchRemoved events removewatches fires. */
-  private readonly watches = new Map<string, Set<TrackedKind>>();
 
   constructor(private readonly sink: Sink, private readonly options: ShellOptions) {
     this.bannerPending = !options.banner;
@@ -81,7 +69,6 @@ export class Shell implements ShellApi {
   async connect(host: string): Promise<void> {
     if (this.client && this.isAlive()) await this.client.close();
     this.host = host;
-    this.watches.clear();
     let client: ZooKeeperClient;
     try {
       client = new ZooKeeperClient(host, { sessionTimeoutMs: this.options.timeoutMs, canBeReadOnly: this.options.readOnly });
@@ -91,9 +78,7 @@ export class Shell implements ShellApi {
     }
     const first = this.client === undefined;
     this.client = client;
-    client.state$.subscribe((s) => {
-      const state = STATE_EVENTS[s];
-      if (state === undefined) return;
+    client.events$.subscribe(({ state }) => {
       if (state === 'SyncConnected' && this.bannerPending && first) {
         // the connection banner of a non-interactive run is not printed (see README)
         this.bannerPending = false;
@@ -112,7 +97,6 @@ export class Shell implements ShellApi {
   async close(): Promise<void> {
     const c = this.client;
     if (c && this.isAlive()) await c.close();
-    this.watches.clear();
   }
 
   isAlive(): boolean {
@@ -152,49 +136,16 @@ export class Shell implements ShellApi {
   }
 
   private onWatchEvent(e: WatchedEvent): void {
-    if (this.seenEvents.has(e)) return; // one dispatch reaching several of our watches prints once, as in Java
+    // one dispatch reaching several of our watches prints once, as in Java (the client hands every
+    // stream the same event object; removeWatches' *WatchRemoved events included)
+    if (this.seenEvents.has(e)) return;
     this.seenEvents.add(e);
-    const kinds = this.watches.get(e.path);
-    if (kinds) {
-      if (e.type === 'nodeChildrenChanged') kinds.delete('child');
-      else {
-        kinds.delete('data');
-        kinds.delete('exist');
-        if (e.type === 'nodeDeleted') kinds.delete('child');
-      }
-      if (kinds.size === 0) this.watches.delete(e.path);
-    }
     this.emitEvent({ state: 'SyncConnected', type: javaEventType(e.type), path: e.path });
   }
 
-  /** Prints the events of a watch this shell left (one-shot or persistent). */
-  watch(kind: TrackedKind, path: string, events: EventStream): void {
-    let kinds = this.watches.get(path);
-    if (!kinds) this.watches.set(path, (kinds = new Set()));
-    kinds.add(kind);
+  /** Prints the events of a watch this shell left (one-shot or persistent), removal events included. */
+  watch(_kind: TrackedKind, _path: string, events: EventStream): void {
     events.subscribe({ next: (e) => this.onWatchEvent(e), error: () => undefined });
-  }
-
-  /** After a successful removewatches: the events Java's client delivers for what was removed. */
-  watchesRemoved(path: string, type: 'children' | 'data' | 'any'): void {
-    const kinds = this.watches.get(path);
-    if (!kinds) return;
-    const fired: CliEvent[] = [];
-    if (type !== 'children' && (kinds.has('data') || kinds.has('exist'))) {
-      kinds.delete('data');
-      kinds.delete('exist');
-      fired.push({ state: 'SyncConnected', type: 'DataWatchRemoved', path });
-    }
-    if (type !== 'data' && kinds.has('child')) {
-      kinds.delete('child');
-      fired.push({ state: 'SyncConnected', type: 'ChildWatchRemoved', path });
-    }
-    if (type === 'any' && kinds.has('persistent')) {
-      kinds.delete('persistent');
-      fired.push({ state: 'SyncConnected', type: 'PersistentWatchRemoved', path });
-    }
-    if (kinds.size === 0) this.watches.delete(path);
-    for (const e of fired) this.emitEvent(e);
   }
 
   // ---- the command loop -----------------------------------------------------------------------

@@ -539,8 +539,9 @@ export class ZooKeeperClient {
 
   /** setACL; an empty list is refused in the client with InvalidAclError, as Java does. */
   async setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
+    const server = this.serverPath(path);
     checkAcl(acl);
-    const reply = await this.core.submit(OpCode.setACL, { path: this.serverPath(path), acl: [...acl], version }, { path });
+    const reply = await this.core.submit(OpCode.setACL, { path: server, acl: [...acl], version }, { path });
     return (reply.body as { stat: Stat }).stat;
   }
 

@@ -270,6 +270,7 @@ describe.each(TARGETS)('operations against $name', (target) => {
     expect((await zk.getACL('/s')).acl).toHaveLength(1);
     // the path is still checked first, as in Java
     await expect(zk.create('bad', 'x', { acl: [] })).rejects.toThrow(/Path must start with/);
+    await expect(zk.setACL('bad', [])).rejects.toThrow(/Path must start with/);
     const m = await zk.transaction().create('/m', 'x', { acl: [] }).commit().catch((x: unknown) => x);
     expect(m).toBeInstanceOf(MultiError);
     expect((m as MultiError).opError).toBeInstanceOf(InvalidAclError);
