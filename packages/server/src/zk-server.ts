@@ -320,7 +320,13 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     this.currentMode = mode;
     this.logger.info(`mode ${previous} -> ${mode}`);
     if (previous !== 'looking') {
-      for (const c of [...this.cnxns.values()]) this.closeCnxn(c, `server left ${previous} mode`);
+      for (const c of [...this.cnxns.values()]) {
+        // Their pending replies will never come (the txns are dropped with the role): uncount them.
+        this.inFlight -= c.queue.length;
+        c.queue.length = 0;
+        this.closeCnxn(c, `server left ${previous} mode`);
+      }
+      this.paused.clear();
     }
     this.awaitingZxid.clear();
     this.awaitingRequest.clear();
