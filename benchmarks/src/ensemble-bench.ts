@@ -27,6 +27,8 @@ import { fmtMs, fmtRatio, markdownTable, summarize } from './ensemble/stats.js';
 const say = (s = ''): void => void process.stdout.write(s + '\n');
 const SPREAD_LOAD = fileURLToPath(new URL('./ensemble/spread-load.js', import.meta.url));
 const PROBE_PATH_CREATE_TIMEOUT_MS = 20_000;
+/** A cold start whose full quorum comes this much later than its first write keeps its logs. */
+const STRAGGLER_KEEP_LOGS_MS = 3000;
 
 function ensembleOptions(plan: EnsemblePlan, target: TargetName, forceSync: boolean, extra: Partial<BenchEnsembleOptions> = {}): BenchEnsembleOptions {
   return {
@@ -108,9 +110,18 @@ interface ColdStartResult {
 async function runColdStart(plan: EnsemblePlan, target: TargetName): Promise<ColdStartResult> {
   const samples: ColdStartSample[] = [];
   for (let t = 1; t <= plan.coldStartTrials; t++) {
-    const s = await withEnsemble(ensembleOptions(plan, target, plan.forceSync[0]!, { noWait: true }), (e) => measureColdStart(e));
+    let kept = '';
+    const s = await withEnsemble(ensembleOptions(plan, target, plan.forceSync[0]!, { noWait: true }), async (e) => {
+      const sample = await measureColdStart(e);
+      // A member that joins long after the first write is worth a look: keep the logs.
+      if (sample.fullQuorumMs - sample.firstWriteMs > STRAGGLER_KEEP_LOGS_MS) {
+        kept = mkdtempSync(join(tmpdir(), `zkts-ens-straggler-${target}-`));
+        e.saveLogs(kept);
+      }
+      return sample;
+    });
     samples.push(s);
-    say(`  ${target} x${plan.servers} cold start ${t}: first write ${fmtMs(s.firstWriteMs)} ms, full quorum ${fmtMs(s.fullQuorumMs)} ms, longest logged election ${s.loggedElectionMs ?? '?'} ms`);
+    say(`  ${target} x${plan.servers} cold start ${t}: first write ${fmtMs(s.firstWriteMs)} ms, full quorum ${fmtMs(s.fullQuorumMs)} ms, longest logged election ${s.loggedElectionMs ?? '?'} ms${kept ? ` (a member joined late: logs kept in ${kept})` : ''}`);
   }
   return { target, servers: plan.servers, samples };
 }

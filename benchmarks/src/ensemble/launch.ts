@@ -4,7 +4,7 @@
 // The handle has the shape of @zkts/tools' ReferenceEnsemble, so failover-reference's measuring
 // function runs unchanged against either. Every process is stopped by its pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -62,6 +62,8 @@ export interface BenchEnsemble extends ReferenceEnsemble {
   readonly label: string;
   /** performance.now() when the last member of the initial start was spawned. */
   readonly spawnedAt: number;
+  /** Copies every member's zoo.cfg and logs to `dest`/s<id>/ (the ensemble's own directory goes on stop). */
+  saveLogs(dest: string): void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -292,6 +294,13 @@ export async function startBenchEnsemble(opts: BenchEnsembleOptions): Promise<Be
       return i < 0 ? undefined : members[i];
     },
     waitForQuorum: (timeoutMs = MEMBER_RESTART_TIMEOUT_MS) => waitForQuorum(timeoutMs, false),
+    saveLogs(dest) {
+      for (const m of members) {
+        const to = join(dest, `s${m.id}`);
+        mkdirSync(to, { recursive: true });
+        for (const f of ['zoo.cfg', 'stdout.log', 'server.log']) if (existsSync(join(m.dir, f))) copyFileSync(join(m.dir, f), join(to, f));
+      }
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
