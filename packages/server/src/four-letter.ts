@@ -53,7 +53,8 @@ export class FourLetterWords {
   answer(word: string): string {
     const s = this.server;
     if (word === 'ruok') return 'imok';
-    if (word === 'isro') return s.mode === 'read-only' ? 'ro' : 'rw';
+    // ZooKeeper: "null" while a peer has no server (looking), "ro" for its read-only server.
+    if (word === 'isro') return s.mode === 'looking' ? 'null' : s.mode === 'read-only' ? 'ro' : 'rw';
     if (!(s.isServing ?? s.isRunning) && word !== 'envi' && word !== 'conf') return NOT_SERVING;
     switch (word) {
       case 'srvr':

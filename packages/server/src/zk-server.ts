@@ -328,6 +328,10 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
       }
       this.paused.clear();
     }
+    if (previous === 'read-only') {
+      // The read-only server's sessions were local to it: they end with it.
+      for (const s of [...this.sessions.sessions()]) if (s.local) this.sessions.close(s.id);
+    }
     this.awaitingZxid.clear();
     this.awaitingRequest.clear();
     this.outstanding = new OutstandingChanges();

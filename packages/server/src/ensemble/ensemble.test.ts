@@ -91,6 +91,7 @@ describe('ensemble sessions and quorum', () => {
     await f2!.stop();
     await until(() => f1!.mode === 'looking', 10_000, 'the lone follower to look');
     expect(await f1!.word('srvr')).toMatch(/not currently serving/);
+    expect(await f1!.word('isro')).toBe('null');
     await expect(f1!.connect({ waitMs: 2000 })).rejects.toThrow();
   });
 });
