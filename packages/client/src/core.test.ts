@@ -20,14 +20,21 @@ import { ConnectionLossError, QueueFullError, SessionExpiredError } from './erro
 import { exponentialBackoff } from './retry.js';
 import { WatchRegistry, type WatchedEvent } from './watches.js';
 
-function harness(opts: { maxQueuedRequests?: number; chroot?: string } = {}) {
+function harness(opts: { maxQueuedRequests?: number; chroot?: string; requestsWhileDisconnected?: 'wait' | 'fail'; queuedRequestTimeoutMs?: number } = {}) {
   let now = 0;
   const frames: Uint8Array[] = [];
   const states: ConnectionState[] = [];
   const drops: string[] = [];
   const decoder = new FrameDecoder();
   const core = new ClientCore(
-    { sessionTimeoutMs: 3000, chroot: new Chroot(opts.chroot), maxQueuedRequests: opts.maxQueuedRequests ?? 100, canBeReadOnly: false },
+    {
+      sessionTimeoutMs: 3000,
+      chroot: new Chroot(opts.chroot),
+      maxQueuedRequests: opts.maxQueuedRequests ?? 100,
+      canBeReadOnly: false,
+      ...(opts.requestsWhileDisconnected ? { requestsWhileDisconnected: opts.requestsWhileDisconnected } : {}),
+      ...(opts.queuedRequestTimeoutMs ? { queuedRequestTimeoutMs: opts.queuedRequestTimeoutMs } : {}),
+    },
     {
       write: (b) => frames.push(...decoder.push(b)),
       dropConnection: (r) => drops.push(r),
@@ -172,5 +179,68 @@ describe('connect strings, chroot, registry, retry', () => {
   it('exponential backoff is capped', () => {
     const p = exponentialBackoff({ maxRetries: 5, baseDelayMs: 100, maxDelayMs: 350 });
     expect([0, 1, 2, 3].map((a) => p.delayMs(a))).toEqual([100, 200, 350, 350]);
+  });
+
+  it("requests queued while disconnected: 'wait' keeps them across failed attempts until queuedRequestTimeoutMs", async () => {
+    const h = harness({ queuedRequestTimeoutMs: 500 });
+    const early = h.core.submit(OpCode.exists, { path: '/a', watch: false }, { path: '/a' });
+    let settled = false;
+    early.catch(() => undefined).finally(() => (settled = true));
+    h.core.beginAttempt(0, 1000);
+    h.core.connectionLost();
+    h.core.attemptFailed('127.0.0.1:1', 'ECONNREFUSED');
+    h.advance(499);
+    h.core.tick(499);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    expect(h.core.outstanding).toBe(1);
+    h.advance(1);
+    h.core.tick(500);
+    const err = await early.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionLossError);
+    expect((err as Error).message).toBe('KeeperErrorCode = ConnectionLoss for /a (no connection within 500 ms (queuedRequestTimeoutMs))');
+    expect(h.core.outstanding).toBe(0);
+  });
+
+  it("requests queued while disconnected: 'fail' fails them when an attempt fails; later ones go out on the next connection", async () => {
+    const h = harness({ requestsWhileDisconnected: 'fail' });
+    const early = h.core.submit(OpCode.exists, { path: '/a', watch: false }, { path: '/a' });
+    h.core.beginAttempt(0, 1000);
+    h.core.connectionLost();
+    h.core.attemptFailed('127.0.0.1:1', 'ECONNREFUSED');
+    const err = await early.catch((e: unknown) => e);
+    expect((err as Error).message).toBe('KeeperErrorCode = ConnectionLoss for /a (connection attempt to 127.0.0.1:1 failed: ECONNREFUSED)');
+    const later = h.core.submit(OpCode.exists, { path: '/b', watch: false }, { path: '/b' });
+    h.open();
+    const sent = h.frames.map(h.header).filter((x) => x.type === OpCode.exists);
+    expect(sent).toHaveLength(1);
+    h.reply(sent[0]!.xid, OpCode.exists, { stat: undefined }, -101);
+    await expect(later).rejects.toMatchObject({ codeName: 'NONODE' });
+  });
+
+  it('WatchRegistry.remove: the removal event per kind (one object per type), then complete; contains/remove by type', () => {
+    const reg = new WatchRegistry();
+    const got: Record<string, Array<WatchedEvent | 'done'>> = {};
+    const sink = (name: string) => {
+      got[name] = [];
+      return { next: (e: WatchedEvent) => got[name]!.push(e), complete: () => got[name]!.push('done'), error: () => undefined };
+    };
+    reg.add('data', '/p', sink('data'));
+    reg.add('exist', '/p', sink('exist'));
+    reg.add('child', '/p', sink('child'));
+    reg.add('persistent', '/p', sink('persistent'));
+    reg.add('persistentRecursive', '/p', sink('recursive'));
+    expect(reg.remove('/p', 'children')).toBe(true);
+    expect(got.child).toEqual([{ type: 'childWatchRemoved', path: '/p' }, 'done']);
+    expect(reg.contains('/p', 'children')).toBe(false);
+    expect(reg.remove('/p', 'data')).toBe(true);
+    expect(got.data).toEqual([{ type: 'dataWatchRemoved', path: '/p' }, 'done']);
+    expect(got.data![0]).toBe(got.exist![0]);
+    expect(got.persistent).toEqual([]);
+    expect(reg.remove('/p', 'any')).toBe(true);
+    expect(got.persistent).toEqual([{ type: 'persistentWatchRemoved', path: '/p' }, 'done']);
+    expect(got.recursive![0]).toBe(got.persistent![0]);
+    expect(reg.remove('/p', 'any')).toBe(false);
+    expect(reg.size).toBe(0);
   });
 });
