@@ -44,6 +44,11 @@ export class LearnerRole implements RoleHandler {
   start(): void {
     const { ctx } = this;
     ctx.roleChanged({ phase: 'discovery', epoch: ctx.hardState.acceptedEpoch, leader: this.leaderId });
+    this.sendInfo();
+  }
+
+  private sendInfo(): void {
+    const { ctx } = this;
     const info = { attempt: this.attempt, acceptedEpoch: ctx.hardState.acceptedEpoch, lastZxid: ctx.log.lastLogged };
     ctx.send(this.leaderId, this.voting ? { type: 'followerInfo', ...info } : { type: 'observerInfo', ...info });
   }
@@ -56,6 +61,11 @@ export class LearnerRole implements RoleHandler {
     } else if (this.phase !== 'broadcast' && now - this.phaseStartTick > config.initLimitTicks) {
       // Pings keep coming while a sync is stuck (a lost NEWLEADER or UPTODATE): give up on it.
       this.ctx.stepDown(`${this.phase} with leader ${this.leaderId} not done within initLimit (${config.initLimitTicks} ticks)`);
+    } else if (this.phase === 'discovery') {
+      // Our info may have reached the leader while it was still looking (its election decided
+      // later than ours) and been dropped: repeat it each tick until its LEADERINFO comes, as
+      // ZooKeeper's learner retries its connection. The leader ignores a repeat of an attempt.
+      this.sendInfo();
     }
   }
 

@@ -182,6 +182,29 @@ describe('ZabPeer leader discovery and sync (driven by hand)', () => {
     expect(sentTo(readies, 3, 'leaderInfo')).toEqual([{ type: 'leaderInfo', attempt: 1, epoch: 8 }]);
   });
 
+  it('a learner repeats its FOLLOWERINFO each tick until LEADERINFO (the leader may have been looking when it first came)', () => {
+    const follower = new ZabPeer({ ...base, selfId: 2, initLimitTicks: 5 });
+    drain(follower);
+    follower.becomeFollower(1);
+    expect(sentTo(drain(follower), 1, 'followerInfo')).toHaveLength(1);
+    follower.tick();
+    const again = sentTo(drain(follower), 1, 'followerInfo');
+    expect(again).toHaveLength(1);
+    // A leader that only now started leading accepts the repeat (same attempt; a duplicate is ignored).
+    const leader = new ZabPeer(base);
+    drain(leader);
+    leader.becomeLeader();
+    drain(leader);
+    leader.step(2, again[0]!);
+    leader.step(2, again[0]!);
+    const infos = sentTo(drain(leader), 2, 'leaderInfo');
+    expect(infos).toHaveLength(1);
+    follower.step(1, infos[0]!);
+    drain(follower);
+    follower.tick();
+    expect(sentTo(drain(follower), 1, 'followerInfo')).toHaveLength(0);
+  });
+
   it('steps down when a learner is ahead of it', () => {
     const leader = new ZabPeer(base, { acceptedEpoch: 2, currentEpoch: 2, lastZxid: makeZxid(2, 3), logTail: [] });
     drain(leader);
