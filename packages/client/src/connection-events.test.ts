@@ -10,7 +10,7 @@ import { ClientClosedError, ConnectionLossError, OperationTimeoutError, SessionE
 import { isRetryable } from './retry.js';
 import { TcpProxy } from './test-support/proxy.js';
 import { TARGETS, type TestServer } from './test-support/targets.js';
-import { waitForState } from './test-support/util.js';
+import { next, uniqueName, waitForState } from './test-support/util.js';
 
 function recordEvents(zk: ZooKeeperClient): ConnectionEvent[] {
   const seen: ConnectionEvent[] = [];
@@ -51,11 +51,16 @@ describe.each(TARGETS)('connection events and disconnected requests against $nam
     const proxy = await TcpProxy.start(server);
     try {
       const zk = await ZooKeeperClient.connect(proxy.connectString, { sessionTimeoutMs: 1000, reconnectDelayMs: 20 });
+      const observer = await ZooKeeperClient.connect(server.connectString);
+      const marker = `/${uniqueName('expiry')}`;
+      await zk.create(marker, null, { mode: 'ephemeral' });
+      const { watch: gone } = await observer.exists(marker, { watch: true });
       const events = recordEvents(zk);
       proxy.blackhole();
       await waitForState(zk, 'disconnected');
-      // the server expires the session (nothing reaches it); then the client is let back in
-      await new Promise((r) => setTimeout(r, zk.negotiatedTimeoutMs * 2 + 500));
+      // the server expires the session (nothing reaches it: its ephemeral goes); then the client is let back in
+      expect(await next(gone, 15_000)).toEqual({ type: 'nodeDeleted', path: marker });
+      await observer.close();
       proxy.restore();
       await waitForState(zk, 'expired', 15_000);
       expect(events.map((e) => e.state)).toEqual(['Disconnected', 'Expired']);
