@@ -30,7 +30,8 @@ commands:
   sim        run the deterministic simulator
              --seed S | --seeds A..B   --servers N (5)   --clients M (5)   --ops N (1000)
              --election fast|basic|all   --faults all|none|crash,leader,partition,loss,delay,
-             dup,reorder,pause,skew,disk   --bug commit-without-quorum|stale-reads|election-ignores-zxid
+             dup,reorder,pause,skew,disk   --workloads all|register,counter,ids,queue
+             --bug commit-without-quorum|stale-reads|election-ignores-zxid
              --trace (print every trace line)   --history F.jsonl --edn F.edn --porcupine F.json
   check      check a Jepsen-style JSON-lines history
              [--model register|zookeeper] [--steps N] [--time-ms N] history.jsonl

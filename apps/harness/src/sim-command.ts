@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  ELECTION_NAMES, OPS_MAX, PLANTED_BUGS, SEED_MAX, SERVERS_MAX, CLIENTS_MAX, formatFailure, parseFaults, simulate,
+  ELECTION_NAMES, OPS_MAX, PLANTED_BUGS, SEED_MAX, SERVERS_MAX, CLIENTS_MAX, formatFailure, parseFaults, parseWorkloads, simulate,
   toEdn, toJsonLines, toPorcupineJson, type ElectionName, type PlantedBug, type SimResult,
 } from '@zkts/sim';
 import { choiceFlag, intFlag, parseArgs, parseSeedRange, UsageError } from './args.js';
@@ -14,7 +14,7 @@ import { progressBar } from './progress.js';
 export const SWEEP_SEEDS_MAX = 100_000;
 
 export async function simCommand(argv: readonly string[], io: HarnessIo): Promise<number> {
-  const args = parseArgs(argv, ['seed', 'seeds', 'servers', 'clients', 'election', 'faults', 'ops', 'bug', 'history', 'edn', 'porcupine'], ['trace']);
+  const args = parseArgs(argv, ['seed', 'seeds', 'servers', 'clients', 'election', 'faults', 'workloads', 'ops', 'bug', 'history', 'edn', 'porcupine'], ['trace']);
   if (args.positionals.length) throw new UsageError(`sim takes no positional arguments (got "${args.positionals[0]}")`);
   if (args.flags.has('seed') && args.flags.has('seeds')) throw new UsageError('give --seed or --seeds, not both');
   const [from, to] = args.flags.has('seeds') ? parseSeedRange(args.flags.get('seeds')!, SEED_MAX) : [intFlag(args, 'seed', 1, 0, SEED_MAX), intFlag(args, 'seed', 1, 0, SEED_MAX)];
@@ -22,8 +22,10 @@ export async function simCommand(argv: readonly string[], io: HarnessIo): Promis
   const electionArg = choiceFlag<ElectionName | 'all'>(args, 'election', 'fast', [...ELECTION_NAMES, 'all']);
   const elections: ElectionName[] = electionArg === 'all' ? [...ELECTION_NAMES] : [electionArg];
   let faults;
+  let workloads;
   try {
     faults = parseFaults(args.flags.get('faults') ?? 'all');
+    workloads = parseWorkloads(args.flags.get('workloads') ?? 'all');
   } catch (err) {
     throw new UsageError(`--${(err as Error).message}`);
   }
@@ -33,6 +35,7 @@ export async function simCommand(argv: readonly string[], io: HarnessIo): Promis
     ops: intFlag(args, 'ops', 1000, 0, OPS_MAX),
     bug: choiceFlag<PlantedBug>(args, 'bug', 'none', PLANTED_BUGS),
     faults,
+    workloads,
     keepTrace: args.flags.has('trace'),
   };
   const single = from === to && elections.length === 1;
@@ -69,7 +72,7 @@ export async function simCommand(argv: readonly string[], io: HarnessIo): Promis
     }
   }
   bar.done();
-  rows.push(`sweep seeds ${from}..${to}, ${base.servers} servers, faults ${faults.join(',') || 'none'}, ${base.ops} ops per seed${base.bug !== 'none' ? `, planted bug ${base.bug}` : ''}`);
+  rows.push(`sweep seeds ${from}..${to}, ${base.servers} servers, faults ${faults.join(',') || 'none'}, workloads ${workloads.join(',')}, ${base.ops} ops per seed${base.bug !== 'none' ? `, planted bug ${base.bug}` : ''}`);
   rows.push('');
   rows.push(pad(['election', 'runs', 'failed', 'ops ok', 'ops fail', 'ops info', 'epochs/run']));
   for (const [election, a] of perElection) {
@@ -87,7 +90,7 @@ function describeRun(r: SimResult): string {
   const o = r.options;
   return [
     `seed ${r.seed}: ${r.ok ? 'ok' : `FAILED (${r.failure!.kind})`}`,
-    `  ${o.servers} servers, ${o.clients} clients, election ${o.election}, faults ${o.faults.join(',') || 'none'}${o.bug !== 'none' ? `, planted bug ${o.bug}` : ''}`,
+    `  ${o.servers} servers, ${o.clients} clients, election ${o.election}, faults ${o.faults.join(',') || 'none'}, workloads ${o.workloads.join(',')}${o.bug !== 'none' ? `, planted bug ${o.bug}` : ''}`,
     `  operations: ${r.ops.invoked} invoked, ${r.ops.ok} ok, ${r.ops.fail} fail, ${r.ops.info} info`,
     `  ${r.epochs} epochs established, ${r.elections.length} election decisions, ${r.messages} peer messages delivered, ${r.nemesis.length} nemesis actions`,
     `  history check (zookeeper model): ${r.check ? (r.check.valid === true ? 'valid' : r.check.valid === false ? 'NOT linearizable' : 'unknown') : 'not run'}`,

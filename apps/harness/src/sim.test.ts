@@ -46,7 +46,7 @@ describe('zkts-harness sim', () => {
   });
 
   it('a planted bug makes a sweep fail with the seed, the violation and a shortened trace', async () => {
-    const r = await run('sim', '--seeds', '1..20', '--ops', '300', '--bug', 'stale-reads');
+    const r = await run('sim', '--seeds', '1..30', '--ops', '200', '--workloads', 'register', '--bug', 'stale-reads');
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/seed \d+: FAILED \(linearizability\)/);
     expect(r.out).toContain('trace lines:');
@@ -60,6 +60,7 @@ describe('zkts-harness sim', () => {
     expect((await run('sim', '--seeds', '9..3')).err).toContain('--seeds: "9..3"');
     expect((await run('sim', '--election', 'raft')).code).toBe(2);
     expect((await run('sim', '--frobnicate', '1')).err).toContain('unknown option --frobnicate');
+    expect((await run('sim', '--workloads', 'register,bank')).err).toContain('workloads: "bank"');
   });
 });
 

@@ -12,6 +12,7 @@ export {
 export { Simulation, SimulationFailure, simulate, formatFailure, electionTrial, ELECTION_SCENARIOS, type ElectionScenario, type ElectionMeasure, type ElectionTrial, SIM_EVENTS_MAX, SAFETY_MS_PER_OP_MAX, type SimResult, type SimFailure, type FailureKind, type ElectionRecord } from './simulation.js';
 export {
   SIM_DEFAULTS, FAULT_KINDS, FAULTS_ALL, ELECTION_NAMES, PLANTED_BUGS, SERVERS_MAX, CLIENTS_MAX, OPS_MAX, REGISTERS_MAX,
-  resolveSimOptions, parseFaults, type SimOptions, type FaultKind, type ElectionName, type PlantedBug,
+  resolveSimOptions, parseFaults, parseWorkloads, WORKLOADS, type Workload, type SimOptions, type FaultKind, type ElectionName, type PlantedBug,
 } from './options.js';
 export { Trace, TRACE_TAIL_LINES_DEFAULT } from './trace.js';
+export { checkIds, checkQueue, type FinalTree } from './workload-checks.js';

@@ -111,7 +111,9 @@ describe('limits and input errors', () => {
   it('names the line of a malformed history', () => {
     expect(() => checkHistory(h([0, 'ok', 'read', 'a']))).toThrow(/line 1: ok for process 0 without an invoke/);
     expect(() => checkHistory(h([0, 'invoke', 'write', 'a'], [0, 'invoke', 'write', 'b']))).toThrow(HistoryError);
-    expect(() => checkHistory(h([0, 'invoke', 'incr']))).toThrow(/unsupported operation "incr"/);
+    const skipping = checkHistory(h([0, 'invoke', 'incr'], [0, 'ok', 'incr'], [1, 'invoke', 'read'], [1, 'ok', 'read', null]));
+    expect(skipping).toMatchObject({ valid: true, ops: 1, skipped: { incr: 1 } });
+    expect(formatCheckResult(skipping)).toContain('left out (not register operations): 1 incr');
     expect(() => checkHistory(h([0, 'invoke', 'cas', 'x']))).toThrow(/\[expected, new\]/);
     expect(() => parseJsonLines('{"process":0,"type":"invoke","f":"read"}\n{"process":"x"}')).toThrow(/line 2: "process" must be an integer/);
     expect(() => parseJsonLines('not json')).toThrow(/line 1: not JSON/);

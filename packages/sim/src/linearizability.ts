@@ -83,6 +83,8 @@ export interface CheckResult {
   model: CheckModel;
   ops: number;
   paths: PathResult[];
+  /** Invocations of operations the model does not know, by name (left out of the check). */
+  skipped: Record<string, number>;
 }
 
 export class HistoryError extends Error {
@@ -92,13 +94,21 @@ export class HistoryError extends Error {
   }
 }
 
-/** Pairs invokes with completions; fails are dropped, open invokes become info. */
-export function toOperations(events: readonly HistoryEvent[]): CheckOp[] {
+/**
+ * Pairs invokes with completions; fails are dropped, open invokes become info. Operations that are
+ * not register operations (next-id, enqueue, ...) are counted in `skipped` and left out, or
+ * rejected when `skipped` is not given.
+ */
+export function toOperations(events: readonly HistoryEvent[], skipped?: Map<string, number>): CheckOp[] {
   const ops: CheckOp[] = [];
   const open = new Map<number, { e: HistoryEvent; line: number }>();
   events.forEach((e, i) => {
     const line = i + 1;
-    if (!REGISTER_FNS.includes(e.f as never)) throw new HistoryError(`line ${line}: unsupported operation "${e.f}" (expected ${REGISTER_FNS.join('|')})`);
+    if (!REGISTER_FNS.includes(e.f as never)) {
+      if (!skipped) throw new HistoryError(`line ${line}: unsupported operation "${e.f}" (expected ${REGISTER_FNS.join('|')})`);
+      if (e.type === 'invoke') skipped.set(e.f, (skipped.get(e.f) ?? 0) + 1);
+      return;
+    }
     if (e.type === 'invoke') {
       const prev = open.get(e.process);
       if (prev) throw new HistoryError(`line ${line}: process ${e.process} invokes again while its operation from line ${prev.line} is in flight`);
@@ -168,7 +178,8 @@ export function describeOp(op: CheckOp): string {
 export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): CheckResult {
   const model = options.model ?? 'zookeeper';
   if (!CHECK_MODELS.includes(model)) throw new RangeError(`model: "${model}" is not one of ${CHECK_MODELS.join('|')}`);
-  const ops = toOperations(events);
+  const skipped = new Map<string, number>();
+  const ops = toOperations(events, skipped);
   const byPath = new Map<string, CheckOp[]>();
   const syncs = ops.filter((o) => o.f === 'sync' && o.status === 'ok');
   for (const op of ops) {
@@ -191,7 +202,7 @@ export function checkHistory(events: readonly HistoryEvent[], options: CheckOpti
     if (p.valid === false) valid = false;
     else if (p.valid === 'unknown' && valid === true) valid = 'unknown';
   }
-  return { valid, model, ops: ops.length, paths };
+  return { valid, model, ops: ops.length, paths, skipped: Object.fromEntries([...skipped].sort()) };
 }
 
 /** Checks one path's operations (sorted by invoke). */
@@ -310,6 +321,8 @@ export function formatCheckResult(r: CheckResult): string {
   const lines: string[] = [];
   const verdict = r.valid === true ? 'valid' : r.valid === false ? 'NOT linearizable' : 'unknown';
   lines.push(`model ${r.model}: ${verdict} (${r.ops} operations, ${r.paths.length} paths)`);
+  const skipped = Object.entries(r.skipped);
+  if (skipped.length) lines.push(`  left out (not register operations): ${skipped.map(([f, n]) => `${n} ${f}`).join(', ')}`);
   for (const p of r.paths) {
     if (p.valid === 'unknown') lines.push(`  ${p.path}: unknown after ${p.steps} steps (${p.gaveUp})`);
     if (p.valid !== false || !p.failure) continue;

@@ -26,7 +26,17 @@ export const FAULTS_ALL: readonly FaultKind[] = ['crash', 'leader', 'partition',
 export type PlantedBug = 'none' | 'commit-without-quorum' | 'stale-reads' | 'election-ignores-zxid';
 export const PLANTED_BUGS: readonly PlantedBug[] = ['none', 'commit-without-quorum', 'stale-reads', 'election-ignores-zxid'];
 
+/**
+ * Client workloads, drawn per operation. register: read/write/cas/sync on /r0.. ; counter:
+ * read + setData(n+1) at the version read, on /counter; ids: persistent-sequential creates under
+ * /ids (unique ids); queue: enqueue = sequential create under /queue, dequeue = list, read the
+ * lowest, delete it (Curator's recipe).
+ */
+export type Workload = 'register' | 'counter' | 'ids' | 'queue';
+export const WORKLOADS: readonly Workload[] = ['register', 'counter', 'ids', 'queue'];
+
 export interface SimOptions {
+  workloads: readonly Workload[];
   seed: number;
   servers: number;
   clients: number;
@@ -69,6 +79,7 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'seed'> = Object.freeze({
   clients: 5,
   election: 'fast' as ElectionName,
   faults: FAULTS_ALL,
+  workloads: WORKLOADS,
   ops: 1000,
   registers: 3,
   tickMs: 20,
@@ -115,6 +126,8 @@ export function resolveSimOptions(partial: Partial<SimOptions> & { seed: number 
   int('traceTailLines', o.traceTailLines, 1, 100_000);
   if (!ELECTION_NAMES.includes(o.election)) throw new RangeError(`sim option election: "${o.election}" is not one of ${ELECTION_NAMES.join('|')}`);
   for (const f of o.faults) if (!FAULT_KINDS.includes(f)) throw new RangeError(`sim option faults: "${f}" is not one of ${FAULT_KINDS.join(',')}`);
+  if (o.workloads.length === 0) throw new RangeError('sim option workloads: at least one workload');
+  for (const w of o.workloads) if (!WORKLOADS.includes(w)) throw new RangeError(`sim option workloads: "${w}" is not one of ${WORKLOADS.join(',')}`);
   if (!PLANTED_BUGS.includes(o.bug)) throw new RangeError(`sim option bug: "${o.bug}" is not one of ${PLANTED_BUGS.join('|')}`);
   return o;
 }
@@ -127,5 +140,15 @@ export function parseFaults(text: string): FaultKind[] {
     const f = s.trim() as FaultKind;
     if (!FAULT_KINDS.includes(f)) throw new RangeError(`faults: "${s}" is not one of ${FAULT_KINDS.join(',')}|all|none`);
     return f;
+  });
+}
+
+/** "register,queue" | "all" -> workloads; an unknown name is a RangeError naming it. */
+export function parseWorkloads(text: string): Workload[] {
+  if (text === 'all') return [...WORKLOADS];
+  return text.split(',').map((s) => {
+    const w = s.trim() as Workload;
+    if (!WORKLOADS.includes(w)) throw new RangeError(`workloads: "${s}" is not one of ${WORKLOADS.join(',')}|all`);
+    return w;
   });
 }

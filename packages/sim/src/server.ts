@@ -42,7 +42,9 @@ export class SimServer {
   nextSyncId = 1;
   electionStartedAt: number | undefined;
   electionMessages = 0;
-  tickTimer: (() => void) | undefined;
+  /** The zab role and leader last reported (to notice a role being left). */
+  role: string = 'looking';
+  roleLeader: number | null = null;
 
   constructor(readonly id: number) {}
 

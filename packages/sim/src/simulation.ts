@@ -11,6 +11,7 @@ import {
 import { MajorityQuorum, ZabPeer, decodeZabMessage, encodeZabMessage, zxidHex, type Entry, type QuorumVerifier, type Ready, type ZabMessage } from '@zkts/zab';
 import { ManualScheduler, MemoryNetwork } from '@zkts/transport-memory';
 import { HistoryRecorder, type PendingOp } from './history.js';
+import { checkIds, checkQueue, type FinalTree } from './workload-checks.js';
 import { checkHistory, formatCheckResult, type CheckResult } from './linearizability.js';
 import { resolveSimOptions, type SimOptions } from './options.js';
 import { SimRandom } from './prng.js';
@@ -19,7 +20,16 @@ import { Trace } from './trace.js';
 
 const CHANNEL_ZAB = 0;
 const CHANNEL_ELECTION = 1;
+/**
+ * "I closed our connection": what a TCP FIN tells the other side. A leader that steps down closes
+ * every learner connection, a learner that gives up closes the one to its leader (ZooKeeper's
+ * sockets do this); the receiver turns it into ZabPeer.peerDisconnected. Ordered with the rest of
+ * the link's traffic, lost when the link is.
+ */
+const CHANNEL_CLOSED = 2;
 const CLIENT_ID_BASE = 1000;
+/** A dequeue retries on a contended head this many times before it reports a failure. */
+export const QUEUE_DEQUEUE_ATTEMPTS_MAX = 3;
 /** Most scheduler events one run may execute (a livelock guard). */
 export const SIM_EVENTS_MAX = 50_000_000;
 /** Safety-phase virtual time allowed per requested operation (ops would need far less). */
@@ -65,7 +75,7 @@ export interface SimResult {
 interface ClientRequest {
   cxid: number;
   session: number;
-  op: 'read' | 'write' | 'create' | 'cas' | 'sync';
+  op: 'read' | 'children' | 'write' | 'create' | 'createSeq' | 'delete' | 'cas' | 'sync';
   path: string;
   value?: string;
   version?: number;
@@ -77,6 +87,9 @@ interface ClientReply {
   err?: string;
   value?: string | null;
   version?: number;
+  /** createSeq: the created path. */
+  path?: string;
+  children?: string[];
   zxid: number;
 }
 interface ForwardedWrite { origin: number; req: ClientRequest }
@@ -86,7 +99,9 @@ class SimClient {
   server: number;
   lastZxid = 0;
   cxid = 0;
-  inFlight: { cxid: number; req: ClientRequest; op: PendingOp; cancel: () => void } | undefined;
+  /** The recorded operation in progress (it may take several requests). */
+  op: PendingOp | undefined;
+  inFlight: { cxid: number; req: ClientRequest; then: (rep: ClientReply) => void; cancel: () => void } | undefined;
   readonly exists = new Set<string>();
   readonly lastRead = new Map<string, { value: string; version: number }>();
   writes = 0;
@@ -206,6 +221,8 @@ export class Simulation {
     s.incarnation++;
     s.flushing = undefined;
     s.pendingElected = undefined;
+    s.role = 'looking';
+    s.roleLeader = null;
     s.pendingWrites.clear();
     s.pendingSyncs.clear();
     s.rebuild([...s.snapshot, ...s.log]);
@@ -368,6 +385,13 @@ export class Simulation {
     }
     if (r.roleChanged) {
       const c = r.roleChanged;
+      if (s.role === 'leading' && c.role !== 'leading') {
+        for (const id of this.voters) if (id !== s.id) this.sendPeer(s, id, CHANNEL_CLOSED, new Uint8Array(0));
+      } else if ((s.role === 'following' || s.role === 'observing') && s.roleLeader !== null && (c.role !== s.role || c.leader !== s.roleLeader)) {
+        this.sendPeer(s, s.roleLeader, CHANNEL_CLOSED, new Uint8Array(0));
+      }
+      s.role = c.role;
+      s.roleLeader = c.leader;
       this.note(`server ${s.id} role ${c.role}/${c.phase} epoch ${c.epoch} leader ${c.leader}${c.reason ? ` (${c.reason})` : ''}`);
       if (c.role === 'leading' && c.phase === 'broadcast') {
         const prev = this.leadersByEpoch.get(c.epoch);
@@ -400,7 +424,7 @@ export class Simulation {
       s.pendingWrites.delete(key);
       const ok = rc.err === 0;
       if (ok) this.acked.set(e.zxid, hex);
-      this.reply(s, p.client, ok ? { cxid: p.cxid, ok, zxid: e.zxid } : { cxid: p.cxid, ok, err: ErrorCodeName[rc.err] ?? String(rc.err), zxid: e.zxid });
+      this.reply(s, p.client, ok ? { cxid: p.cxid, ok, zxid: e.zxid, ...(rc.path ? { path: rc.path } : {}) } : { cxid: p.cxid, ok, err: ErrorCodeName[rc.err] ?? String(rc.err), zxid: e.zxid });
     }
   }
 
@@ -415,6 +439,9 @@ export class Simulation {
     const body = framed.subarray(1);
     if (framed[0] === CHANNEL_ZAB) {
       s.peer.step(from, decodeZabMessage(body));
+      this.process(s);
+    } else if (framed[0] === CHANNEL_CLOSED) {
+      s.peer.peerDisconnected(from);
       this.process(s);
     } else {
       this.electionOutputs(s, s.election.step({ kind: 'message', from, msg: decodeElectionMessage(body) }, this.scheduler.now()));
@@ -474,6 +501,11 @@ export class Simulation {
           cxid: req.cxid, ok: true, value: d ? untext.decode(d.data) : null, version: d ? d.stat.version : -1, zxid: s.tree.lastProcessedZxid,
         });
       }
+      case 'children': {
+        const names = s.tree.getChildren(req.path);
+        if (!names) return this.reply(s, client, { cxid: req.cxid, ok: false, err: 'NoNode', zxid: s.tree.lastProcessedZxid });
+        return this.reply(s, client, { cxid: req.cxid, ok: true, children: [...names.children].sort(), zxid: s.tree.lastProcessedZxid });
+      }
       case 'sync': {
         const id = s.nextSyncId++;
         s.pendingSyncs.set(id, { client, cxid: req.cxid });
@@ -498,6 +530,8 @@ export class Simulation {
     const data = text.encode(req.value ?? '');
     let request: WriteRequest;
     if (req.op === 'create') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistent };
+    else if (req.op === 'createSeq') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistentSequential };
+    else if (req.op === 'delete') request = { type: OpCode.delete, path: req.path, version: -1 };
     else request = { type: OpCode.setData, path: req.path, data, version: req.op === 'cas' ? req.version! : -1 };
     let zxid: number;
     try {
@@ -530,41 +564,161 @@ export class Simulation {
     }
   }
 
+  /** Picks and starts the client's next operation (one at a time per client). */
   private nextOp(c: SimClient): void {
-    if (this.failure || c.inFlight) return;
+    if (this.failure || c.op || c.inFlight) return;
     if (this.phase !== 'safety' || this.opsInvoked >= this.options.ops) return;
-    this.opsInvoked++;
     const w = this.rngWorkload;
     // Sessions move between servers now and then (a reconnect), as ZooKeeper clients do.
     if (w.chance(0.1)) this.moveClient(c);
+    const workload = w.pick(this.options.workloads);
+    // Parents of the sequential workloads are created once per client, unrecorded (setup).
+    if ((workload === 'ids' || workload === 'queue') && !c.exists.has(`/${workload}`)) {
+      return this.send(c, { op: 'create', path: `/${workload}`, value: '' }, (rep) => {
+        if (rep.ok || rep.err === 'NodeExists') c.exists.add(`/${workload}`);
+        this.thinkThenNext(c);
+      });
+    }
+    this.opsInvoked++;
+    const token = `${c.index}-${++c.writes}`;
+    switch (workload) {
+      case 'register':
+        return this.registerOp(c, token);
+      case 'counter':
+        return this.counterOp(c);
+      case 'ids':
+        this.begin(c, 'next-id', '/ids', token);
+        return this.send(c, { op: 'createSeq', path: '/ids/id-', value: token }, (rep) => (rep.ok ? this.finishOk(c, rep.path) : this.finishFail(c, rep)));
+      case 'queue':
+        if (w.chance(0.5)) {
+          this.begin(c, 'enqueue', '/queue', token);
+          return this.send(c, { op: 'createSeq', path: '/queue/item-', value: token }, (rep) => (rep.ok ? this.finishOk(c, rep.path) : this.finishFail(c, rep)));
+        }
+        this.begin(c, 'dequeue', '/queue', null);
+        return this.dequeueStep(c, QUEUE_DEQUEUE_ATTEMPTS_MAX);
+    }
+  }
+
+  private registerOp(c: SimClient, token: string): void {
+    const w = this.rngWorkload;
     const path = `/r${w.int(0, this.options.registers - 1)}`;
     const roll = w.float();
     const last = c.lastRead.get(path);
-    let req: Omit<ClientRequest, 'cxid' | 'session' | 'lastZxid'>;
-    if (roll < 0.05) req = { op: 'sync', path: '/' };
-    else if (roll < 0.45) req = { op: 'read', path };
-    else if (roll < 0.7 && last) req = { op: 'cas', path, value: `${c.index}-${++c.writes}`, version: last.version };
-    else req = { op: c.exists.has(path) ? 'write' : 'create', path, value: `${c.index}-${++c.writes}` };
-    this.issue(c, req);
+    if (roll < 0.05) {
+      this.begin(c, 'sync', '/', null);
+      return this.send(c, { op: 'sync', path: '/' }, (rep) => (rep.ok ? this.finishOk(c, null) : this.finishFail(c, rep)));
+    }
+    if (roll < 0.45 || (roll < 0.7 && !last)) return this.recordedRead(c, path);
+    if (roll < 0.7 && last) {
+      this.begin(c, 'cas', path, [last.value, token]);
+      return this.send(c, { op: 'cas', path, value: token, version: last.version }, (rep) => this.afterWrite(c, path, rep));
+    }
+    this.begin(c, 'write', path, token);
+    this.send(c, { op: c.exists.has(path) ? 'write' : 'create', path, value: token }, (rep) => this.afterWrite(c, path, rep));
   }
 
-  private issue(c: SimClient, partial: Omit<ClientRequest, 'cxid' | 'session' | 'lastZxid'>): void {
+  private recordedRead(c: SimClient, path: string): void {
+    this.begin(c, 'read', path, null);
+    this.send(c, { op: 'read', path }, (rep) => {
+      if (!rep.ok) return this.finishFail(c, rep);
+      if (rep.value === null) {
+        c.exists.delete(path);
+        c.lastRead.delete(path);
+      } else {
+        c.exists.add(path);
+        c.lastRead.set(path, { value: rep.value!, version: rep.version! });
+      }
+      this.finishOk(c, rep.value ?? null);
+    });
+  }
+
+  private afterWrite(c: SimClient, path: string, rep: ClientReply): void {
+    c.lastRead.delete(path);
+    if (rep.ok) {
+      c.exists.add(path);
+      return this.finishOk(c, null);
+    }
+    if (rep.err === 'NodeExists') c.exists.add(path);
+    if (rep.err === 'NoNode') c.exists.delete(path);
+    this.finishFail(c, rep);
+  }
+
+  /** Counter: read the value, then setData(value + 1) at the version read; recorded as a cas. */
+  private counterOp(c: SimClient): void {
+    const path = '/counter';
+    const last = c.lastRead.get(path);
+    if (!last) {
+      if (this.rngWorkload.chance(0.5)) return this.recordedRead(c, path);
+      // Create it at 0 (fails with NodeExists, doing nothing, when someone already did).
+      this.begin(c, 'write', path, '0');
+      return this.send(c, { op: 'create', path, value: '0' }, (rep) => this.afterWrite(c, path, rep));
+    }
+    if (this.rngWorkload.chance(0.3) || !/^\d+$/.test(last.value)) return this.recordedRead(c, path);
+    const next = String(Number(last.value) + 1);
+    this.begin(c, 'cas', path, [last.value, next]);
+    this.send(c, { op: 'cas', path, value: next, version: last.version }, (rep) => this.afterWrite(c, path, rep));
+  }
+
+  /** Dequeue as the Curator recipe does: list, take the lowest, read it, delete it; on NoNode try the next. */
+  private dequeueStep(c: SimClient, attemptsLeft: number): void {
+    this.send(c, { op: 'children', path: '/queue' }, (rep) => {
+      if (!rep.ok) return this.finishFail(c, rep);
+      const names = [...(rep.children ?? [])].sort();
+      if (names.length === 0) return this.finishOk(c, null);
+      const path = `/queue/${names[0]}`;
+      this.send(c, { op: 'read', path }, (got) => {
+        if (!got.ok) return this.finishFail(c, got);
+        if (got.value === null) return attemptsLeft > 1 ? this.dequeueStep(c, attemptsLeft - 1) : this.finishFail(c, { ...got, err: 'Contended' });
+        this.send(c, { op: 'delete', path }, (del) => {
+          if (del.ok) return this.finishOk(c, got.value!);
+          if (del.err === 'NoNode' && attemptsLeft > 1) return this.dequeueStep(c, attemptsLeft - 1);
+          this.finishFail(c, del);
+        });
+      });
+    });
+  }
+
+  private begin(c: SimClient, f: string, path: string, value: unknown): void {
+    c.op = this.history.invoke(c.process, f, path, value);
+  }
+
+  private finishOk(c: SimClient, value: unknown): void {
+    if (c.op) this.history.ok(c.op, value);
+    c.op = undefined;
+    this.thinkThenNext(c);
+  }
+
+  private finishFail(c: SimClient, rep: ClientReply): void {
+    // A failure after an earlier step of the same operation took effect would be unknown; every
+    // multi-step operation here writes only in its last step, so a failure means nothing happened.
+    if (c.op) this.history.fail(c.op, rep.err ?? 'error');
+    c.op = undefined;
+    if (rep.err === 'NotServing' || rep.err === 'StaleServer') {
+      // Back off like a real client reconnecting, rather than spending the workload on refusals.
+      this.moveClient(c);
+      this.scheduler.schedule(this.options.tickMs * 5, () => this.guard(() => this.nextOp(c)));
+      return;
+    }
+    this.thinkThenNext(c);
+  }
+
+  private send(c: SimClient, partial: Omit<ClientRequest, 'cxid' | 'session' | 'lastZxid'>, then: (rep: ClientReply) => void): void {
     const req: ClientRequest = { ...partial, cxid: ++c.cxid, session: c.session, lastZxid: c.lastZxid };
-    const f = req.op === 'create' ? 'write' : req.op;
-    const value = req.op === 'cas' ? [c.lastRead.get(req.path)!.value, req.value!] : req.op === 'read' || req.op === 'sync' ? null : req.value!;
-    const op = this.history.invoke(c.process, f, req.path, value);
     const cancel = this.scheduler.schedule(this.options.clientTimeoutMs, () => this.guard(() => this.onTimeout(c, req.cxid)));
-    c.inFlight = { cxid: req.cxid, req, op, cancel };
+    c.inFlight = { cxid: req.cxid, req, then, cancel };
     this.note(`client ${c.index} p${c.process} -> ${c.server} ${req.op} ${req.path}${req.value !== undefined ? ` ${req.value}` : ''}${req.version !== undefined ? ` v${req.version}` : ''}`);
     c.transport.send(c.server, text.encode(JSON.stringify(req)));
   }
 
   private onTimeout(c: SimClient, cxid: number): void {
     if (!c.inFlight || c.inFlight.cxid !== cxid) return;
-    this.history.info(c.inFlight.op, 'timeout');
     this.note(`client ${c.index} p${c.process} timeout`);
     c.inFlight = undefined;
-    c.process = this.nextProcess++; // the outcome is unknown: a new process, as Jepsen does
+    if (c.op) {
+      this.history.info(c.op, 'timeout');
+      c.op = undefined;
+      c.process = this.nextProcess++; // the outcome is unknown: a new process, as Jepsen does
+    }
     this.moveClient(c);
     this.thinkThenNext(c);
   }
@@ -580,41 +734,12 @@ export class Simulation {
 
   private onReply(c: SimClient, rep: ClientReply): void {
     const f = c.inFlight;
-    if (!f || f.cxid !== rep.cxid) return; // late reply to an operation that timed out
+    if (!f || f.cxid !== rep.cxid) return; // late reply to a request that timed out
     f.cancel();
     c.inFlight = undefined;
-    const req = f.req;
-    this.note(`client ${c.index} p${c.process} <- ${rep.ok ? 'ok' : `fail ${rep.err}`} ${req.op}${rep.value !== undefined ? ` ${JSON.stringify(rep.value)}` : ''} zxid ${zxidHex(rep.zxid)}`);
-    if (rep.ok) {
-      c.lastZxid = Math.max(c.lastZxid, rep.zxid);
-      if (req.op === 'read') {
-        if (rep.value === null) {
-          c.exists.delete(req.path);
-          c.lastRead.delete(req.path);
-        } else {
-          c.exists.add(req.path);
-          c.lastRead.set(req.path, { value: rep.value!, version: rep.version! });
-        }
-        this.history.ok(f.op, rep.value ?? null);
-      } else {
-        if (req.op !== 'sync') {
-          c.exists.add(req.path);
-          c.lastRead.delete(req.path);
-        }
-        this.history.ok(f.op, null);
-      }
-    } else {
-      this.history.fail(f.op, rep.err ?? 'error');
-      if (rep.err === 'NodeExists') c.exists.add(req.path);
-      if (rep.err === 'BadVersion') c.lastRead.delete(req.path);
-      if (rep.err === 'NotServing' || rep.err === 'StaleServer') {
-        // Back off like a real client reconnecting, rather than spending the workload on refusals.
-        this.moveClient(c);
-        this.scheduler.schedule(this.options.tickMs * 5, () => this.guard(() => this.nextOp(c)));
-        return;
-      }
-    }
-    this.thinkThenNext(c);
+    this.note(`client ${c.index} p${c.process} <- ${rep.ok ? 'ok' : `fail ${rep.err}`} ${f.req.op}${rep.value !== undefined ? ` ${JSON.stringify(rep.value)}` : ''}${rep.path !== undefined ? ` ${rep.path}` : ''} zxid ${zxidHex(rep.zxid)}`);
+    if (rep.ok) c.lastZxid = Math.max(c.lastZxid, rep.zxid);
+    f.then(rep);
   }
 
   // ------------------------------------------------------------------ nemesis
@@ -786,7 +911,7 @@ export class Simulation {
       this.scheduleNemesis();
       // Safety phase: the workload under faults.
       const safetyMs = Math.max(10_000, o.ops * SAFETY_MS_PER_OP_MAX);
-      this.runUntil(() => this.opsInvoked >= o.ops && this.clients.every((c) => !c.inFlight), safetyMs);
+      this.runUntil(() => this.opsInvoked >= o.ops && this.clients.every((c) => !c.op && !c.inFlight), safetyMs);
       if (this.failure) return;
       if (this.opsInvoked < o.ops) this.fail('liveness', `safety phase: only ${this.opsInvoked} of ${o.ops} operations invoked within ${safetyMs} virtual ms`);
       // Liveness phase: no faults; everything must come back and converge.
@@ -891,6 +1016,24 @@ export class Simulation {
         }
       }
     }
+    const leader = this.establishedLeader()!;
+    const tree: FinalTree = {
+      children: (path) => {
+        const node = leader.tree.getChildren(path);
+        if (!node) return null;
+        return [...node.children].sort().map((name) => ({ name, data: untext.decode(leader.tree.getData(`${path}/${name}`)!.data) }));
+      },
+    };
+    const problems = [...checkIds(this.history.events, tree), ...checkQueue(this.history.events, tree)];
+    if (problems.length) this.fail('invariant', problems.join('\n'));
+    // Final reads of every register by a fresh process: what the converged ensemble holds
+    // becomes part of the history, so a write lost after its ack also fails the history check.
+    const paths = new Set(this.history.events.filter((e) => (e.f === 'write' || e.f === 'cas') && e.path !== '/').map((e) => e.path));
+    for (const path of [...paths].sort()) {
+      const op = this.history.invoke(this.nextProcess++, 'read', path, null);
+      const d = leader.tree.getData(path);
+      this.history.ok(op, d ? untext.decode(d.data) : null);
+    }
   }
 
   describe(): string {
@@ -921,6 +1064,6 @@ export function formatFailure(r: SimResult): string {
     r.failure.message,
     `last ${r.traceTail.length} trace lines:`,
     ...r.traceTail.map((l) => `  ${l}`),
-    `reproduce: zkts-harness sim --seed ${r.seed} --servers ${r.options.servers} --election ${r.options.election} --faults ${r.options.faults.join(',') || 'none'} --ops ${r.options.ops}${r.options.bug !== 'none' ? ` --bug ${r.options.bug}` : ''}`,
+    `reproduce: zkts-harness sim --seed ${r.seed} --servers ${r.options.servers} --clients ${r.options.clients} --election ${r.options.election} --faults ${r.options.faults.join(',') || 'none'} --workloads ${r.options.workloads.join(',')} --ops ${r.options.ops}${r.options.bug !== 'none' ? ` --bug ${r.options.bug}` : ''}`,
   ].join('\n');
 }
