@@ -63,10 +63,10 @@ describe('runs without bugs pass', () => {
 });
 
 describe('planted bugs are found (the harness can fail)', () => {
-  it('a leader that commits before a quorum acks: a safety check fails within 20 seeds', () => {
+  it('a leader that commits before a quorum acks: a safety check fails within 30 seeds', () => {
     const found: string[] = [];
-    for (let seed = 1; seed <= 20 && found.length === 0; seed++) {
-      const r = simulate({ seed, ...faulty, bug: 'commit-without-quorum' });
+    for (let seed = 1; seed <= 30 && found.length === 0; seed++) {
+      const r = simulate({ seed, faults: FAULTS_ALL, ops: 300, workloads: ['register'], bug: 'commit-without-quorum' });
       // It can also wedge the cluster (a liveness failure); the claim here is about safety.
       if (!r.ok && r.failure!.kind !== 'liveness') found.push(formatFailure(r));
     }
