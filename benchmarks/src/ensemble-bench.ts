@@ -49,6 +49,11 @@ async function withEnsemble<T>(opts: BenchEnsembleOptions, body: (e: BenchEnsemb
   running.add(e);
   try {
     return await body(e);
+  } catch (err) {
+    // The ensemble's directory goes with it: keep the members' logs for the post-mortem.
+    const kept = mkdtempSync(join(tmpdir(), `zkts-ens-failed-${e.kind}-`));
+    e.saveLogs(kept);
+    throw new Error(`${(err as Error).message}\n(members' logs kept in ${kept})`, { cause: err });
   } finally {
     running.delete(e);
     await e.stop();
