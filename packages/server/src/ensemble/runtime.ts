@@ -185,7 +185,7 @@ export class EnsembleRuntime implements Replicator {
     if (msg.type !== 'ping' && this.options.logger.enabled('debug')) this.options.logger.debug(`zab <- ${from}: ${msg.type}`);
     if ((msg.type === 'followerInfo' || msg.type === 'observerInfo') && this.peer?.currentRole === 'looking') {
       // A learner that finished the election first asks to join before we lead: keep its request
-      // for when we do (ZooKeeper's learner keeps retrying its connection to the leader port).
+      // for when we do. (The learner also repeats it each tick; keeping it saves that tick.)
       this.earlyJoins.set(from, msg);
       return;
     }
