@@ -87,10 +87,18 @@ class ZktsMember implements ReferenceEnsembleMember {
   }
 }
 
+/** `count` distinct free loopback ports (freePort alone may hand out the same port twice). */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 export async function startZktsEnsemble(servers: number, tickTimeMs: number, election: 'fast' | 'basic'): Promise<ReferenceEnsemble> {
   const rootDir = mkdtempSync(join(tmpdir(), 'zkts-failover-'));
   const members: ZktsMember[] = [];
-  for (let id = 1; id <= servers; id++) members.push(new ZktsMember(id, await freePort(), await freePort(), await freePort(), join(rootDir, `s${id}`)));
+  const free = await distinctFreePorts(3 * servers);
+  for (let id = 1; id <= servers; id++) members.push(new ZktsMember(id, free[3 * id - 3]!, free[3 * id - 2]!, free[3 * id - 1]!, join(rootDir, `s${id}`)));
   for (const m of members) {
     const dataDir = join(m.dir, 'data');
     mkdirSync(dataDir, { recursive: true });

@@ -31,10 +31,18 @@ export interface BinEnsemble {
   stop(): Promise<void>;
 }
 
+/** `count` distinct free loopback ports (freePort alone may hand out the same port twice). */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 export async function startBinEnsemble(servers: number, election: 'fast' | 'basic', extra: Record<string, string | number> = {}): Promise<BinEnsemble> {
   const root = mkdtempSync(join(tmpdir(), 'zkts-bin-ensemble-'));
   const ports: Array<{ client: number; quorum: number; election: number }> = [];
-  for (let i = 0; i < servers; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
+  const free = await distinctFreePorts(3 * servers);
+  for (let i = 0; i < servers; i++) ports.push({ client: free[3 * i]!, quorum: free[3 * i + 1]!, election: free[3 * i + 2]! });
   const members: BinMember[] = ports.map((p, i) => {
     const id = i + 1;
     const dir = join(root, `s${id}`);

@@ -45,11 +45,19 @@ export interface TestEnsembleOptions {
   extra?: Record<string, string | number | boolean>;
 }
 
+/** `count` distinct free loopback ports (freePort alone may hand out the same port twice). */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
 export async function startTestEnsemble(opts: TestEnsembleOptions): Promise<TestEnsemble> {
   const root = mkdtempSync(join(tmpdir(), 'zkts-ensemble-'));
   const total = opts.servers + (opts.observers ?? 0);
   const ports: Array<{ client: number; quorum: number; election: number }> = [];
-  for (let i = 0; i < total; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
+  const free = await distinctFreePorts(3 * total);
+  for (let i = 0; i < total; i++) ports.push({ client: free[3 * i]!, quorum: free[3 * i + 1]!, election: free[3 * i + 2]! });
   const serverLines = ports.map((p, i) => `server.${i + 1}=127.0.0.1:${p.quorum}:${p.election}${i >= opts.servers ? ':observer' : ''};127.0.0.1:${p.client}`);
   const clients: RawClient[] = [];
   const members: EnsembleMemberHandle[] = ports.map((p, i) => {
