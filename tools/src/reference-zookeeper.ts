@@ -35,7 +35,13 @@ export function referenceZooKeeperAvailable(): boolean {
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort(): Promise<number> {
+/** How many recently handed-out ports freePort remembers (and never hands out again). */
+export const FREE_PORT_MEMORY = 4096;
+/** Attempts freePort makes before giving up on finding a port it has not handed out recently. */
+export const FREE_PORT_ATTEMPTS_MAX = 64;
+const recentPorts = new Set<number>();
+
+function bindEphemeral(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -45,6 +51,22 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A loopback port that was free a moment ago. The OS may hand a just-released port out again, so
+ * a caller asking for several ports in a row (quorum + election + client) could get the same one
+ * twice: ports handed out by this process are remembered and skipped.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < FREE_PORT_ATTEMPTS_MAX; attempt++) {
+    const port = await bindEphemeral();
+    if (recentPorts.has(port)) continue;
+    recentPorts.add(port);
+    if (recentPorts.size > FREE_PORT_MEMORY) recentPorts.delete(recentPorts.values().next().value as number);
+    return port;
+  }
+  throw new Error(`freePort: no port that was not handed out recently after ${FREE_PORT_ATTEMPTS_MAX} attempts`);
 }
 
 /** Sends a four-letter word and returns the whole answer. */
