@@ -32,6 +32,7 @@ commands:
              --election fast|basic|all   --faults all|none|crash,leader,partition,loss,delay,
              dup,reorder,pause,skew,disk   --workloads all|register,counter,ids,queue
              --bug commit-without-quorum|stale-reads|election-ignores-zxid
+             --script '300:crash-leader; 600:partition 1,2|3,4,5; 900:heal; ...' (see @zkts/sim)
              --trace (print every trace line)   --history F.jsonl --edn F.edn --porcupine F.json
   check      check a Jepsen-style JSON-lines history
              [--model register|zookeeper] [--steps N] [--time-ms N] history.jsonl

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  ELECTION_NAMES, OPS_MAX, PLANTED_BUGS, SEED_MAX, SERVERS_MAX, CLIENTS_MAX, formatFailure, parseFaults, parseWorkloads, simulate,
+  ELECTION_NAMES, OPS_MAX, PLANTED_BUGS, SEED_MAX, SERVERS_MAX, CLIENTS_MAX, formatFailure, parseFaults, parseScript, parseWorkloads, simulate,
   toEdn, toJsonLines, toPorcupineJson, type ElectionName, type PlantedBug, type SimResult,
 } from '@zkts/sim';
 import { choiceFlag, intFlag, parseArgs, parseSeedRange, UsageError } from './args.js';
@@ -14,7 +14,7 @@ import { progressBar } from './progress.js';
 export const SWEEP_SEEDS_MAX = 100_000;
 
 export async function simCommand(argv: readonly string[], io: HarnessIo): Promise<number> {
-  const args = parseArgs(argv, ['seed', 'seeds', 'servers', 'clients', 'election', 'faults', 'workloads', 'ops', 'bug', 'history', 'edn', 'porcupine'], ['trace']);
+  const args = parseArgs(argv, ['seed', 'seeds', 'servers', 'clients', 'election', 'faults', 'workloads', 'ops', 'bug', 'script', 'history', 'edn', 'porcupine'], ['trace']);
   if (args.positionals.length) throw new UsageError(`sim takes no positional arguments (got "${args.positionals[0]}")`);
   if (args.flags.has('seed') && args.flags.has('seeds')) throw new UsageError('give --seed or --seeds, not both');
   const [from, to] = args.flags.has('seeds') ? parseSeedRange(args.flags.get('seeds')!, SEED_MAX) : [intFlag(args, 'seed', 1, 0, SEED_MAX), intFlag(args, 'seed', 1, 0, SEED_MAX)];
@@ -36,8 +36,14 @@ export async function simCommand(argv: readonly string[], io: HarnessIo): Promis
     bug: choiceFlag<PlantedBug>(args, 'bug', 'none', PLANTED_BUGS),
     faults,
     workloads,
+    script: args.flags.get('script') ?? '',
     keepTrace: args.flags.has('trace'),
   };
+  try {
+    parseScript(base.script, base.servers);
+  } catch (err) {
+    throw new UsageError(`--script: ${(err as Error).message}`);
+  }
   const single = from === to && elections.length === 1;
   if (single) {
     const r = simulate({ ...base, seed: from, election: elections[0]! });

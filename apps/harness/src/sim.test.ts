@@ -37,6 +37,12 @@ describe('zkts-harness sim', () => {
     expect((await run('check', join(dir, 'h.jsonl'))).code).toBe(0);
   });
 
+  it('runs a scripted nemesis', async () => {
+    const r = await run('sim', '--seed', '2', '--faults', 'none', '--ops', '150', '--script', '200:crash-leader; 500:restart 1; 600:isolate 2; 900:heal');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\d+ nemesis actions/);
+  });
+
   it('a sweep over both strategies prints a summary table', async () => {
     const r = await run('sim', '--seeds', '1..4', '--election', 'all', '--ops', '150');
     expect(r.code).toBe(0);
@@ -61,6 +67,7 @@ describe('zkts-harness sim', () => {
     expect((await run('sim', '--election', 'raft')).code).toBe(2);
     expect((await run('sim', '--frobnicate', '1')).err).toContain('unknown option --frobnicate');
     expect((await run('sim', '--workloads', 'register,bank')).err).toContain('workloads: "bank"');
+    expect((await run('sim', '--script', '100:crash 7')).err).toContain('--script: nemesis script step "100:crash 7": server must be in 1..5');
   });
 });
 

@@ -16,3 +16,4 @@ export {
 } from './options.js';
 export { Trace, TRACE_TAIL_LINES_DEFAULT } from './trace.js';
 export { checkIds, checkQueue, type FinalTree } from './workload-checks.js';
+export { parseScript, ScriptError, SCRIPT_STEPS_MAX, type ScriptStep, type ScriptAction } from './script.js';

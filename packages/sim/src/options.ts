@@ -64,6 +64,8 @@ export interface SimOptions {
   /** Virtual time the liveness phase may take to converge. */
   livenessMsMax: number;
   bug: PlantedBug;
+  /** A scripted nemesis (see script.ts), run in addition to the seeded one; '' = none. */
+  script: string;
   /** Keep every trace line in memory (for --trace). */
   keepTrace: boolean;
   traceTailLines: number;
@@ -94,6 +96,7 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'seed'> = Object.freeze({
   nemesisIntervalMs: 400,
   livenessMsMax: 60_000,
   bug: 'none' as PlantedBug,
+  script: '',
   keepTrace: false,
   traceTailLines: 40,
 });

@@ -88,6 +88,23 @@ describe('planted bugs are found (the harness can fail)', () => {
   });
 });
 
+describe('scripted nemesis', () => {
+  it('runs a script on its own (no seeded faults) and the cluster survives it', () => {
+    const script = '300:crash-leader; 600:partition 1,2|3,4,5; 900:heal; 1000:pause 3; 1300:resume 3; 1400:loss 0.1; 1700:loss 0';
+    const r = simulate({ seed: 4, faults: [], script, ops: 300 });
+    if (!r.ok) throw new Error(formatFailure(r));
+    expect(r.nemesis.slice(0, 7).map((l) => l.replace(/^\d+ms /, ''))).toEqual([
+      expect.stringMatching(/^crash leader \d$/), 'partition [1,2] [3,4,5]', 'heal network', 'pause 3', 'resume 3', 'loss 0.1', 'loss 0',
+    ]);
+    expect(r.epochs).toBeGreaterThanOrEqual(2);
+  });
+  it('names the bad step', () => {
+    expect(() => simulate({ seed: 1, script: '100:crash 9', servers: 5 })).toThrow(/step "100:crash 9": server must be in 1..5/);
+    expect(() => simulate({ seed: 1, script: 'soon:heal' })).toThrow(/expected "atMs:action args"/);
+    expect(() => simulate({ seed: 1, script: '5:explode' })).toThrow(/unknown action "explode"/);
+  });
+});
+
 describe('options', () => {
   it('rejects bad values naming the option', () => {
     expect(() => resolveSimOptions({ seed: 1, servers: 0 })).toThrow(/servers: 0/);

@@ -17,6 +17,7 @@ import { resolveSimOptions, type SimOptions } from './options.js';
 import { SimRandom } from './prng.js';
 import { SimServer, applyEntry, decodeSnapshot, encodeEntry, encodeSnapshot } from './server.js';
 import { Trace } from './trace.js';
+import { parseScript, type ScriptAction } from './script.js';
 
 const CHANNEL_ZAB = 0;
 const CHANNEL_ELECTION = 1;
@@ -173,6 +174,7 @@ export class Simulation {
 
   constructor(options: Partial<SimOptions> & { seed: number }) {
     this.options = resolveSimOptions(options);
+    parseScript(this.options.script, this.options.servers); // a bad script fails here, naming the step
     const o = this.options;
     this.rng = new SimRandom(o.seed);
     this.rngWorkload = this.rng.fork('workload');
@@ -756,8 +758,64 @@ export class Simulation {
   }
 
   private nemesisAct(what: string): void {
-    this.nemesisLog.push(`${this.scheduler.now()}ms ${what}`);
+    this.nemesisLog.push(`${Math.round(this.scheduler.now())}ms ${what}`);
     this.note(`nemesis ${what}`);
+  }
+
+  private scheduleScript(): void {
+    for (const step of parseScript(this.options.script, this.options.servers)) {
+      this.scheduler.schedule(step.atMs, () => {
+        if (this.phase !== 'safety' || this.failure) return;
+        this.guard(() => this.scripted(step.action));
+      });
+    }
+  }
+
+  private scripted(a: ScriptAction): void {
+    const server = (id: number) => this.servers.get(id)!;
+    switch (a.kind) {
+      case 'crash':
+        this.nemesisAct(`crash ${a.server}`);
+        return this.crash(server(a.server), 'script');
+      case 'restart':
+        this.nemesisAct(`restart ${a.server}`);
+        return this.restart(server(a.server));
+      case 'crash-leader': {
+        const leader = this.establishedLeader();
+        this.nemesisAct(`crash leader ${leader?.id ?? '(none)'}`);
+        if (leader) this.crash(leader, 'script: leader');
+        return;
+      }
+      case 'isolate':
+        this.nemesisAct(`isolate ${a.server}`);
+        return this.peerNet.isolate(a.server);
+      case 'partition':
+        this.nemesisAct(`partition ${a.groups.map((g) => `[${g}]`).join(' ')}`);
+        return this.peerNet.partition(a.groups);
+      case 'heal':
+        return this.heal();
+      case 'loss':
+        this.nemesisAct(`loss ${a.probability}`);
+        return this.peerNet.configure({ loss: a.probability });
+      case 'delay':
+        this.nemesisAct(`delay ${this.options.netDelayMsMin}..${a.maxMs}ms`);
+        return this.peerNet.configure({ delayMs: { min: Math.min(this.options.netDelayMsMin, a.maxMs), max: a.maxMs } });
+      case 'pause':
+        this.nemesisAct(`pause ${a.server}`);
+        server(a.server).paused = server(a.server).up;
+        return;
+      case 'resume':
+        this.nemesisAct(`resume ${a.server}`);
+        return this.resume(server(a.server));
+      case 'skew':
+        this.nemesisAct(`skew ${a.server} clock x${a.rate}`);
+        server(a.server).clockRate = a.rate;
+        return;
+      case 'disk':
+        this.diskFaults = a.on;
+        this.nemesisAct(`disk faults ${a.on ? 'on' : 'off'}`);
+        return;
+    }
   }
 
   private nemesisStep(): void {
@@ -909,6 +967,7 @@ export class Simulation {
       for (const s of this.servers.values()) this.boot(s);
       this.startClients();
       this.scheduleNemesis();
+      this.scheduleScript();
       // Safety phase: the workload under faults.
       const safetyMs = Math.max(10_000, o.ops * SAFETY_MS_PER_OP_MAX);
       this.runUntil(() => this.opsInvoked >= o.ops && this.clients.every((c) => !c.op && !c.inFlight), safetyMs);
@@ -1064,6 +1123,6 @@ export function formatFailure(r: SimResult): string {
     r.failure.message,
     `last ${r.traceTail.length} trace lines:`,
     ...r.traceTail.map((l) => `  ${l}`),
-    `reproduce: zkts-harness sim --seed ${r.seed} --servers ${r.options.servers} --clients ${r.options.clients} --election ${r.options.election} --faults ${r.options.faults.join(',') || 'none'} --workloads ${r.options.workloads.join(',')} --ops ${r.options.ops}${r.options.bug !== 'none' ? ` --bug ${r.options.bug}` : ''}`,
+    `reproduce: zkts-harness sim${r.options.script ? ` --script '${r.options.script}'` : ''} --seed ${r.seed} --servers ${r.options.servers} --clients ${r.options.clients} --election ${r.options.election} --faults ${r.options.faults.join(',') || 'none'} --workloads ${r.options.workloads.join(',')} --ops ${r.options.ops}${r.options.bug !== 'none' ? ` --bug ${r.options.bug}` : ''}`,
   ].join('\n');
 }
