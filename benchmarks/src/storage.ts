@@ -141,6 +141,7 @@ async function appendSection(plan: Plan, backends: ZktsStorage[]): Promise<Appen
       ...backends.filter((k) => k !== baselineKind).map((k) => ratio(r.results[k]?.unitsPerSec ?? NaN, base.unitsPerSec)),
     ];
   })));
+  say('');
   return rows;
 }
 
@@ -186,6 +187,7 @@ async function snapshotSection(plan: Plan, backends: ZktsStorage[]): Promise<Sna
   say(markdownTable(['znodes', 'backend', 'snapshot bytes', 'disk bytes', 'write ms', 'write MB/s', 'load ms', 'load MB/s'], rows.map((r) => [
     fmtCount(r.nodes), r.kind, String(r.bytes), Number.isFinite(r.disk) ? String(r.disk) : '-', fmtMs(r.writeMs), (r.bytes / MIB / (r.writeMs / 1000)).toFixed(0), fmtMs(r.loadMs), (r.bytes / MIB / (r.loadMs / 1000)).toFixed(0),
   ])));
+  say('');
   return rows;
 }
 
@@ -235,6 +237,7 @@ async function recoverySection(plan: Plan, backends: ZktsStorage[]): Promise<Rec
   say(`in-process recovery: open the backend + newest snapshot (${fmtCount(n)} znodes of ${VALUE_BYTES} B) + replay of a ${fmtCount(plan.recoveryTail)}-txn setData tail + close; median of ${plan.quick ? 1 : 3} (memory: no open, the same objects)`);
   const base = rows.find((r) => r.kind === 'file');
   say(markdownTable(['backend', 'znodes', 'log tail', 'recovery ms', 'of which open ms', 'vs file'], rows.map((r) => [r.kind, fmtCount(r.nodes), fmtCount(r.tail), fmtMs(r.ms), fmtMs(r.openMs), ratio(r.ms, base?.ms ?? NaN)])));
+  say('');
   return rows;
 }
 
@@ -359,11 +362,8 @@ async function main(): Promise<void> {
   for (const k of plan.backends) if ((k !== 'level' && k !== 'rocksdb') || (await loadLevel()) !== null) backends.push(k);
   const out: Record<string, unknown> = { about, plan };
   if (plan.sections.includes('append')) out['append'] = await appendSection(plan, backends);
-  say('');
   if (plan.sections.includes('snapshot')) out['snapshot'] = await snapshotSection(plan, backends);
-  say('');
   if (plan.sections.includes('recovery')) out['recovery'] = await recoverySection(plan, backends);
-  say('');
   if (plan.sections.includes('server')) out['server'] = await serverSection(plan, backends);
   say(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   if (plan.json) writeFileSync(plan.json, JSON.stringify(out, null, 2));
