@@ -223,8 +223,11 @@ export async function startBenchEnsemble(opts: BenchEnsembleOptions): Promise<Be
   const tickTimeMs = opts.tickTimeMs ?? 2000;
   const forceSync = opts.forceSync ?? true;
   const rootDir = mkdtempSync(join(opts.dataParent ?? tmpdir(), `zkts-bench-ens-${opts.kind}-`));
-  const ports: Array<{ client: number; quorum: number; election: number }> = [];
-  for (let i = 0; i < opts.servers; i++) ports.push({ client: await freePort(), quorum: await freePort(), election: await freePort() });
+  // freePort alone may hand out the same port twice: take distinct ones.
+  const free = new Set<number>();
+  while (free.size < 3 * opts.servers) free.add(await freePort());
+  const list = [...free];
+  const ports = Array.from({ length: opts.servers }, (_, i) => ({ client: list[3 * i]!, quorum: list[3 * i + 1]!, election: list[3 * i + 2]! }));
   const serverLines = ports.map((p, i) => `server.${i + 1}=127.0.0.1:${p.quorum}:${p.election};127.0.0.1:${p.client}`);
   const entry = opts.kind === 'zkts' ? zktsServerEntry() : '';
   if (opts.cpuProfileDir) mkdirSync(opts.cpuProfileDir, { recursive: true });
