@@ -177,10 +177,11 @@ interface ThroughputCell extends Cell {
 
 const opsOf = (r: LoadResult | { failure: string } | undefined): number => (r === undefined || 'failure' in r ? Number.NaN : r.opsPerSec);
 
-/** Members in the order connections are dealt: followers first (a 1-connection cell talks to a follower), the leader last. */
-async function dealOrder(e: BenchEnsemble): Promise<Array<{ host: string; port: number }>> {
+/** Members in the order connections are dealt: followers first (a 1-connection cell talks to a follower), the leader last; or the leader first. */
+async function dealOrder(e: BenchEnsemble, leaderFirst: boolean): Promise<Array<{ host: string; port: number }>> {
   const leader = await e.waitForQuorum();
-  return [...e.members.filter((m) => m !== leader), leader].map((m) => ({ host: m.host, port: m.clientPort }));
+  const followers = e.members.filter((m) => m !== leader);
+  return (leaderFirst ? [leader, ...followers] : [...followers, leader]).map((m) => ({ host: m.host, port: m.clientPort }));
 }
 
 async function runThroughput(plan: EnsemblePlan, forceSync: boolean, profileDir: string | undefined): Promise<ThroughputCell[]> {
@@ -205,7 +206,7 @@ async function runThroughput(plan: EnsemblePlan, forceSync: boolean, profileDir:
         const order = [...ensembles];
         const shift = (round - 1) % order.length;
         for (const [t, e] of [...order.slice(shift), ...order.slice(0, shift)]) {
-          const targets = await dealOrder(e);
+          const targets = await dealOrder(e, plan.leaderFirst);
           cell.results[t] = await measureSpread({
             targets, connections: c.connections, inFlight: c.inFlight, mix: WORKLOADS[c.op]!,
             warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
@@ -348,7 +349,7 @@ async function main(): Promise<void> {
     const profileDir = plan.profile ? mkdtempSync(join(tmpdir(), 'zkts-ens-prof-')) : undefined;
     const cells: ThroughputCell[] = [];
     for (const forceSync of plan.forceSync) {
-      say(`\n## Throughput: ${plan.servers}-server ensembles, forceSync=${forceSync ? 'yes' : 'no'}, connections dealt round-robin over the members (followers first); ${plan.warmupS} s warm-up + ${plan.durationS} s per cell, median of ${plan.rounds} round(s)`);
+      say(`\n## Throughput: ${plan.servers}-server ensembles, forceSync=${forceSync ? 'yes' : 'no'}, connections dealt round-robin over the members (${plan.leaderFirst ? 'leader' : 'followers'} first); ${plan.warmupS} s warm-up + ${plan.durationS} s per cell, median of ${plan.rounds} round(s)`);
       cells.push(...(await runThroughput(plan, forceSync, profileDir)));
     }
     report['throughput'] = cells;

@@ -22,6 +22,8 @@ describe('parseEnsemblePlan', () => {
     expect(p.parts).toEqual(['failover', 'throughput']);
     expect(p).toMatchObject({ servers: 5, kill: 2, failoverTrials: 25, forceSync: [true, false], targets: ['zkts-basic'] });
     expect(p.cells).toEqual([{ op: 'set', connections: 8, inFlight: 64 }, { op: 'get', connections: 1, inFlight: 1 }]);
+    expect(p.leaderFirst).toBe(false);
+    expect(parseEnsemblePlan(['--deal', 'leader-first']).leaderFirst).toBe(true);
   });
 
   it('refuses bad input with a message naming the flag', () => {
@@ -32,6 +34,7 @@ describe('parseEnsemblePlan', () => {
     expect(() => parseEnsemblePlan(['--targets', 'etcd'])).toThrow(/unknown target etcd/);
     expect(() => parseEnsemblePlan(['--force-sync', 'maybe'])).toThrow(/--force-sync/);
     expect(() => parseEnsemblePlan(['--frobnicate'])).toThrow(/unknown argument --frobnicate/);
+    expect(() => parseEnsemblePlan(['--deal', 'random'])).toThrow(/--deal: expected followers-first or leader-first/);
     expect(() => parseEnsemblePlan(['benchmark-everything'])).toThrow(/unknown part/);
     expect(() => parseCells('set:8')).toThrow(/bad item set:8/);
     expect(() => parseCells('set:0x64')).toThrow(/connections must be/);

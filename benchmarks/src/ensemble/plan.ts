@@ -51,6 +51,8 @@ export interface EnsemblePlan {
   valueSize: number;
   simTrials: number;
   simVoters: number[];
+  /** Which member the first connection goes to: a follower (default) or the leader. */
+  leaderFirst: boolean;
   profile: boolean;
   json: string | undefined;
 }
@@ -59,7 +61,7 @@ export const USAGE = `usage: node dist/ensemble-bench.js [all|failover|cold-star
   [--targets zkts-fast,zkts-basic,zookeeper] [--throughput-targets zkts-fast,zookeeper]
   [--servers 3|5] [--kill 1|2] [--trials N] [--cold-trials N] [--force-sync yes|no|yes,no] [--tick MS]
   [--dir PATH] [--warmup S] [--duration S] [--rounds N] [--cells set:8x64,get:1x1,...] [--keys N] [--value-size B]
-  [--sim-trials N] [--sim-servers 3,5] [--profile] [--json FILE]`;
+  [--sim-trials N] [--sim-servers 3,5] [--deal followers-first|leader-first] [--profile] [--json FILE]`;
 
 const fail = (message: string): never => {
   throw new Error(`${message}\n${USAGE}`);
@@ -120,6 +122,7 @@ export function parseEnsemblePlan(argv: readonly string[]): EnsemblePlan {
     valueSize: 100,
     simTrials: quick ? 50 : 500,
     simVoters: [3, 5],
+    leaderFirst: false,
     profile: false,
     json: undefined,
   };
@@ -161,6 +164,12 @@ export function parseEnsemblePlan(argv: readonly string[]): EnsemblePlan {
         const list = (v ?? '').split(',').map((s) => Number(s.trim()));
         if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 3 || n > 9)) fail(`--sim-servers: expected ensemble sizes in 3..9, got ${v ?? 'nothing'}`);
         plan.simVoters = list;
+        break;
+      }
+      case '--deal': {
+        const v = next();
+        if (v !== 'followers-first' && v !== 'leader-first') fail(`--deal: expected followers-first or leader-first, got ${v ?? 'nothing'}`);
+        plan.leaderFirst = v === 'leader-first';
         break;
       }
       case '--profile': plan.profile = true; break;
