@@ -59,9 +59,9 @@ export async function simCommand(argv: readonly string[], io: HarnessIo): Promis
   const total = (to - from + 1) * elections.length;
   const bar = progressBar(io, total, 'sim');
   const started = Date.now();
-  const perElection = new Map<ElectionName, { runs: number; failed: number; ok: number; fail: number; info: number; epochs: number }>();
+  const perElection = new Map<ElectionName, { runs: number; failed: number; unknown: number; ok: number; fail: number; info: number; epochs: number }>();
   for (const election of elections) {
-    const agg = { runs: 0, failed: 0, ok: 0, fail: 0, info: 0, epochs: 0 };
+    const agg = { runs: 0, failed: 0, unknown: 0, ok: 0, fail: 0, info: 0, epochs: 0 };
     perElection.set(election, agg);
     for (let seed = from; seed <= to; seed++) {
       const r = simulate({ ...base, seed, election });
@@ -70,6 +70,7 @@ export async function simCommand(argv: readonly string[], io: HarnessIo): Promis
       agg.fail += r.ops.fail;
       agg.info += r.ops.info;
       agg.epochs += r.epochs;
+      if (r.check?.valid === 'unknown') agg.unknown++;
       if (!r.ok) {
         agg.failed++;
         failures.push(r);
@@ -80,10 +81,11 @@ export async function simCommand(argv: readonly string[], io: HarnessIo): Promis
   bar.done();
   rows.push(`sweep seeds ${from}..${to}, ${base.servers} servers, faults ${faults.join(',') || 'none'}, workloads ${workloads.join(',')}, ${base.ops} ops per seed${base.bug !== 'none' ? `, planted bug ${base.bug}` : ''}`);
   rows.push('');
-  rows.push(pad(['election', 'runs', 'failed', 'ops ok', 'ops fail', 'ops info', 'epochs/run']));
+  rows.push(pad(['election', 'runs', 'failed', 'unchecked', 'ops ok', 'ops fail', 'ops info', 'epochs/run']));
   for (const [election, a] of perElection) {
-    rows.push(pad([election, a.runs, a.failed, a.ok, a.fail, a.info, (a.epochs / a.runs).toFixed(1)]));
+    rows.push(pad([election, a.runs, a.failed, a.unknown, a.ok, a.fail, a.info, (a.epochs / a.runs).toFixed(1)]));
   }
+  rows.push('(unchecked: the history checker gave up within its limits: verdict unknown, not a failure)');
   rows.push('');
   rows.push(`${total} runs in ${((Date.now() - started) / 1000).toFixed(1)} s wall`);
   io.out(rows.join('\n') + '\n');

@@ -7,9 +7,12 @@
 export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
 export const EVENT_TYPES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
 
-/** Register operations the linearizability checker understands. */
-export type RegisterFn = 'read' | 'write' | 'cas' | 'sync';
-export const REGISTER_FNS: readonly RegisterFn[] = ['read', 'write', 'cas', 'sync'];
+/**
+ * Register operations the linearizability checker understands. create writes only when there
+ * is no node (ZooKeeper's create: NodeExists otherwise).
+ */
+export type RegisterFn = 'read' | 'write' | 'create' | 'cas' | 'sync';
+export const REGISTER_FNS: readonly RegisterFn[] = ['read', 'write', 'create', 'cas', 'sync'];
 
 /** A register value: the node's data as a string, or null when there is no node. */
 export type RegisterValue = string | null;

@@ -53,6 +53,14 @@ describe('register model', () => {
     expect(checkHistory(early, { model: 'register' }).valid).toBe(false);
   });
 
+  it('create writes only where there is no node; an unknown create cannot overwrite later', () => {
+    expect(checkHistory(h([0, 'invoke', 'create', 'a'], [0, 'ok', 'create'], [1, 'invoke', 'create', 'b'], [1, 'fail', 'create'], [2, 'invoke', 'read'], [2, 'ok', 'read', 'a']), { model: 'register' }).valid).toBe(true);
+    const twoCreates = h([0, 'invoke', 'create', 'a'], [0, 'ok', 'create'], [1, 'invoke', 'create', 'b'], [1, 'ok', 'create']);
+    expect(checkHistory(twoCreates, { model: 'register' }).valid).toBe(false);
+    const lateCreate = h([0, 'invoke', 'create', 'a'], [0, 'info', 'create'], [1, 'invoke', 'write', 'b'], [1, 'ok', 'write'], [2, 'invoke', 'read'], [2, 'ok', 'read', 'a']);
+    expect(checkHistory(lateCreate, { model: 'register' }).valid).toBe(false);
+  });
+
   it('checks each path on its own', () => {
     const r = checkHistory(h([0, 'invoke', 'write', 'a', '/x'], [0, 'ok', 'write', 'a', '/x'], [1, 'invoke', 'read', null, '/y'], [1, 'ok', 'read', null, '/y'], [1, 'invoke', 'read', null, '/x'], [1, 'ok', 'read', 'b', '/x']), { model: 'register' });
     expect(r.paths.map((p) => [p.path, p.valid])).toEqual([['/x', false], ['/y', true]]);

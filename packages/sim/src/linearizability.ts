@@ -3,6 +3,7 @@
 // partitioned per path (linearizability is local, so each path is checked on its own).
 //
 // Models:
+// Operations: read, write, create (only when there is no node), cas [expected, new], sync.
 // - 'register': strict linearizability of every path as a register (initially null = no node).
 //   An operation may take effect only between its invoke and its ok.
 // - 'zookeeper': what ZooKeeper promises. Writes (write, cas, sync) are linearizable; reads are
@@ -143,6 +144,7 @@ function isValue(v: unknown): v is RegisterValue {
 function validateValues(op: CheckOp): void {
   const where = `line ${op.invokeLine} (${op.f} ${op.path})`;
   if (op.f === 'write' && !isValue(op.input)) throw new HistoryError(`${where}: a write's value must be a string or null`);
+  if (op.f === 'create' && typeof op.input !== 'string') throw new HistoryError(`${where}: a create's value must be a string`);
   if (op.f === 'cas' && !(Array.isArray(op.input) && op.input.length === 2 && isValue(op.input[0]) && isValue(op.input[1]))) {
     throw new HistoryError(`${where}: a cas's value must be [expected, new]`);
   }
@@ -156,6 +158,9 @@ function step(state: RegisterValue, op: CheckOp): RegisterValue | undefined {
       return op.output === state ? state : undefined;
     case 'write':
       return op.input as RegisterValue;
+    case 'create':
+      if (state === null) return op.input as RegisterValue;
+      return op.status === 'info' ? state : undefined; // an unknown create that found a node did nothing
     case 'cas': {
       const [expected, next] = op.input as [RegisterValue, RegisterValue];
       if (state === expected) return next;

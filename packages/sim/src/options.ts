@@ -21,7 +21,8 @@ export const FAULTS_ALL: readonly FaultKind[] = ['crash', 'leader', 'partition',
  * stale-reads: a server answers a session that has seen a newer zxid than the server applied
  * (ZooKeeper refuses such a connection), so a session can go back in time.
  * election-ignores-zxid: votes carry zxid 0 and epoch 0, so the highest id wins; zab's
- * "learner is ahead of the leader" check keeps this safe (it can only cost liveness).
+ * "learner is ahead of the leader" check keeps this safe: it shows as a liveness failure when a
+ * lagging server has the highest id (a scripted scenario in the tests).
  */
 export type PlantedBug = 'none' | 'commit-without-quorum' | 'stale-reads' | 'election-ignores-zxid';
 export const PLANTED_BUGS: readonly PlantedBug[] = ['none', 'commit-without-quorum', 'stale-reads', 'election-ignores-zxid'];

@@ -88,6 +88,21 @@ describe('planted bugs are found (the harness can fail)', () => {
   });
 });
 
+describe('planted election bug (scripted)', () => {
+  // Server 5 misses writes, comes back isolated, and rejoins just as the others look for a new
+  // leader. An election that ignores zxids picks 5 (the highest id); zab's "learner is ahead of
+  // the leader" check refuses it every time, so no leader is ever established: a liveness failure.
+  const script = '200:crash 5; 1400:isolate 5; 1450:restart 5; 1500:crash-leader; 1550:heal';
+  it.each(['fast', 'basic'] as const)('%s: election-ignores-zxid never converges; the real wiring does', (election) => {
+    const options = { seed: 1, election, faults: [], ops: 300, workloads: ['register' as const], script };
+    expect(simulate(options).ok).toBe(true);
+    const broken = simulate({ ...options, bug: 'election-ignores-zxid' });
+    expect(broken.ok).toBe(false);
+    expect(broken.failure!.kind).toBe('liveness');
+    expect(formatFailure(broken)).toContain(`--script '${script}'`);
+  });
+});
+
 describe('scripted nemesis', () => {
   it('runs a script on its own (no seeded faults) and the cluster survives it', () => {
     const script = '300:crash-leader; 600:partition 1,2|3,4,5; 900:heal; 1000:pause 3; 1300:resume 3; 1400:loss 0.1; 1700:loss 0';

@@ -615,8 +615,9 @@ export class Simulation {
       this.begin(c, 'cas', path, [last.value, token]);
       return this.send(c, { op: 'cas', path, value: token, version: last.version }, (rep) => this.afterWrite(c, path, rep));
     }
-    this.begin(c, 'write', path, token);
-    this.send(c, { op: c.exists.has(path) ? 'write' : 'create', path, value: token }, (rep) => this.afterWrite(c, path, rep));
+    const create = !c.exists.has(path);
+    this.begin(c, create ? 'create' : 'write', path, token);
+    this.send(c, { op: create ? 'create' : 'write', path, value: token }, (rep) => this.afterWrite(c, path, rep));
   }
 
   private recordedRead(c: SimClient, path: string): void {
@@ -650,9 +651,9 @@ export class Simulation {
     const path = '/counter';
     const last = c.lastRead.get(path);
     if (!last) {
-      if (this.rngWorkload.chance(0.5)) return this.recordedRead(c, path);
+      if (c.exists.has(path) || this.rngWorkload.chance(0.5)) return this.recordedRead(c, path);
       // Create it at 0 (fails with NodeExists, doing nothing, when someone already did).
-      this.begin(c, 'write', path, '0');
+      this.begin(c, 'create', path, '0');
       return this.send(c, { op: 'create', path, value: '0' }, (rep) => this.afterWrite(c, path, rep));
     }
     if (this.rngWorkload.chance(0.3) || !/^\d+$/.test(last.value)) return this.recordedRead(c, path);
@@ -1087,7 +1088,7 @@ export class Simulation {
     if (problems.length) this.fail('invariant', problems.join('\n'));
     // Final reads of every register by a fresh process: what the converged ensemble holds
     // becomes part of the history, so a write lost after its ack also fails the history check.
-    const paths = new Set(this.history.events.filter((e) => (e.f === 'write' || e.f === 'cas') && e.path !== '/').map((e) => e.path));
+    const paths = new Set(this.history.events.filter((e) => (e.f === 'write' || e.f === 'create' || e.f === 'cas') && e.path !== '/').map((e) => e.path));
     for (const path of [...paths].sort()) {
       const op = this.history.invoke(this.nextProcess++, 'read', path, null);
       const d = leader.tree.getData(path);
