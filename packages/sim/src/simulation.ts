@@ -8,7 +8,7 @@ import {
   decodeElectionMessage, electionStrategies, encodeElectionMessage,
   type ElectionOutput, type ElectionStrategyFactory, type Vote,
 } from '@zkts/election';
-import { MajorityQuorum, ZabPeer, decodeZabMessage, encodeZabMessage, zxidHex, type Entry, type QuorumVerifier, type Ready, type ZabMessage } from '@zkts/zab';
+import { COMMITTED_LOG_MAX_DEFAULT, MajorityQuorum, ZabPeer, decodeZabMessage, encodeZabMessage, zxidHex, type Entry, type QuorumVerifier, type Ready, type ZabMessage } from '@zkts/zab';
 import { ManualScheduler, MemoryNetwork } from '@zkts/transport-memory';
 import { HistoryRecorder, type PendingOp } from './history.js';
 import { checkIds, checkQueue, type FinalTree } from './workload-checks.js';
@@ -33,6 +33,14 @@ const CLIENT_ID_BASE = 1000;
 export const QUEUE_DEQUEUE_ATTEMPTS_MAX = 3;
 /** Most scheduler events one run may execute (a livelock guard). */
 export const SIM_EVENTS_MAX = 50_000_000;
+/** How often the seeded nemesis undoes a fault instead of adding one (restart, resume, heal). */
+export const NEMESIS_RESTART_CHANCE = 0.5;
+export const NEMESIS_RESUME_CHANCE = 0.6;
+export const NEMESIS_HEAL_INSTEAD_OF_PARTITION_CHANCE = 0.3;
+/** Chance per flush, with disk faults on, of a slow fsync (10-100 ms more). */
+export const DISK_SLOW_FSYNC_CHANCE = 0.05;
+/** Chance per client operation that the session moves to another server first. */
+export const CLIENT_MOVE_CHANCE = 0.1;
 /** Safety-phase virtual time allowed per requested operation (ops would need far less). */
 export const SAFETY_MS_PER_OP_MAX = 200;
 
@@ -231,9 +239,9 @@ export class Simulation {
     const quorum: QuorumVerifier = o.bug === 'commit-without-quorum'
       ? brokenQuorum(s.id, this.voters)
       : new MajorityQuorum(this.voters);
-    const tail = s.log.slice(-500);
+    const tail = s.log.slice(-COMMITTED_LOG_MAX_DEFAULT);
     s.peer = new ZabPeer(
-      { selfId: s.id, voters: this.voters, quorum, initLimitTicks: o.initLimitTicks, syncLimitTicks: o.syncLimitTicks, committedLogMax: 500 },
+      { selfId: s.id, voters: this.voters, quorum, initLimitTicks: o.initLimitTicks, syncLimitTicks: o.syncLimitTicks, committedLogMax: COMMITTED_LOG_MAX_DEFAULT },
       {
         ...s.hard,
         lastZxid: s.lastDurableZxid,
@@ -327,7 +335,7 @@ export class Simulation {
         }
         const o = this.options;
         let latency = this.rngDisk.int(o.diskLatencyMsMin, o.diskLatencyMsMax);
-        if (this.diskFaults && this.rngDisk.chance(0.05)) latency += this.rngDisk.int(10, 100); // a slow fsync
+        if (this.diskFaults && this.rngDisk.chance(DISK_SLOW_FSYNC_CHANCE)) latency += this.rngDisk.int(10, 100); // a slow fsync
         const incarnation = s.incarnation;
         const cancel = this.scheduler.schedule(latency, () => {
           if (!s.up || s.incarnation !== incarnation || s.flushing?.ready !== r) return;
@@ -572,7 +580,7 @@ export class Simulation {
     if (this.phase !== 'safety' || this.opsInvoked >= this.options.ops) return;
     const w = this.rngWorkload;
     // Sessions move between servers now and then (a reconnect), as ZooKeeper clients do.
-    if (w.chance(0.1)) this.moveClient(c);
+    if (w.chance(CLIENT_MOVE_CHANCE)) this.moveClient(c);
     const workload = w.pick(this.options.workloads);
     // Parents of the sequential workloads are created once per client, unrecorded (setup).
     if ((workload === 'ids' || workload === 'queue') && !c.exists.has(`/${workload}`)) {
@@ -825,12 +833,12 @@ export class Simulation {
     const down = [...this.servers.values()].filter((s) => !s.up);
     const paused = [...this.servers.values()].filter((s) => s.up && s.paused);
     // Undo first, often: faults come and go, so the cluster spends time both broken and whole.
-    if (down.length && n.chance(0.5)) {
+    if (down.length && n.chance(NEMESIS_RESTART_CHANCE)) {
       const s = n.pick(down);
       this.nemesisAct(`restart ${s.id}`);
       return this.restart(s);
     }
-    if (paused.length && n.chance(0.6)) {
+    if (paused.length && n.chance(NEMESIS_RESUME_CHANCE)) {
       const s = n.pick(paused);
       this.nemesisAct(`resume ${s.id}`);
       return this.resume(s);
@@ -852,7 +860,7 @@ export class Simulation {
         return this.crash(leader, 'nemesis: leader');
       }
       case 'partition': {
-        if (n.chance(0.3)) return this.heal();
+        if (n.chance(NEMESIS_HEAL_INSTEAD_OF_PARTITION_CHANCE)) return this.heal();
         const ids = n.shuffle(this.voters);
         const style = n.pick(['halves', 'majority', 'isolate', 'bridge'] as const);
         if (style === 'isolate') {
