@@ -3,7 +3,7 @@ import { SimCluster } from './test-support/cluster.js';
 import { str } from './test-support/cluster.js';
 
 function chaos(seed: number, voters: number, observers: number, partialDelivery: boolean): SimCluster {
-  const c = new SimCluster({ voters, observers, seed, committedLogMax: 8, partialDelivery });
+  const c = new SimCluster({ voters, observers, seed, committedLogMax: 8, partialDelivery, crashBeforePersistRate: 0.01 });
   const ids = [...c.nodes.keys()];
   // Safety phase: faults and writes.
   for (let t = 0; t < 150; t++) {

@@ -140,7 +140,8 @@ export class LeaderRole implements RoleHandler {
       // Followers were sent every proposal, observers every commit.
       const lastZxid = this.established ? (h.observer ? committedZxid : ctx.log.lastLogged) : 0;
       const ping: ZabMessage = { type: 'ping', lastZxid, committedZxid };
-      ctx.send(h.id, payload ? { ...ping, payload } : ping);
+      // An established leader's ping only repeats what it sent: it need not wait for the disk.
+      (this.established ? ctx.sendBeforePersist : ctx.send)(h.id, payload ? { ...ping, payload } : ping);
     }
   }
 
@@ -383,8 +384,11 @@ export class LeaderRole implements RoleHandler {
     const prevZxid = ctx.log.lastLogged;
     ctx.log.append(entry);
     this.lastProposed = entry.zxid;
+    // ZooKeeper sends the proposal while it logs it: followers persist in parallel with this leader,
+    // whose own ack counts only after advance() (its flush). One message object for all followers.
+    const proposal: ZabMessage = { type: 'proposal', zxid: entry.zxid, prevZxid, data };
     for (const h of this.handlers.values()) {
-      if (!h.observer && FORWARDING.has(h.state)) ctx.send(h.id, { type: 'proposal', zxid: entry.zxid, prevZxid, data });
+      if (!h.observer && FORWARDING.has(h.state)) ctx.sendBeforePersist(h.id, proposal);
     }
     return entry.zxid;
   }
@@ -403,16 +407,23 @@ export class LeaderRole implements RoleHandler {
     const last = committed[committed.length - 1]!.zxid;
     const prevCommitted = ctx.log.lastCommitted;
     ctx.log.commitUpTo(last);
+    // A commit is durable on a quorum already: it may leave before this Ready's own flush.
+    let informs: ZabMessage[] | undefined;
+    const commit: ZabMessage = { type: 'commit', zxid: last };
     for (const h of this.handlers.values()) {
       if (!FORWARDING.has(h.state)) continue;
       if (h.observer) {
-        let prevZxid = prevCommitted;
-        for (const e of committed) {
-          ctx.send(h.id, { type: 'inform', zxid: e.zxid, prevZxid, data: e.data });
-          prevZxid = e.zxid;
+        if (!informs) {
+          informs = [];
+          let prevZxid = prevCommitted;
+          for (const e of committed) {
+            informs.push({ type: 'inform', zxid: e.zxid, prevZxid, data: e.data });
+            prevZxid = e.zxid;
+          }
         }
+        for (const m of informs) ctx.sendBeforePersist(h.id, m);
       } else {
-        ctx.send(h.id, { type: 'commit', zxid: last });
+        ctx.sendBeforePersist(h.id, commit);
       }
     }
     while (this.pendingSyncs.length > 0 && this.pendingSyncs[0]!.zxid <= last) this.answerSync(this.pendingSyncs.shift()!);

@@ -256,6 +256,75 @@ describe('ZabPeer leader discovery and sync (driven by hand)', () => {
     expect(leader.status().learners.find((l) => l.id === 3)).toMatchObject({ syncMode: 'snap', state: 'awaitNewLeaderAck' });
   });
 
+  it('lets an established leader send PROPOSAL before its flush, but never counts itself before advance()', () => {
+    const leader = establishedLeader();
+    leader.step(3, { type: 'followerInfo', attempt: 1, acceptedEpoch: 1, lastZxid: 0 });
+    leader.step(3, { type: 'ackEpoch', currentEpoch: 1, lastZxid: 0, epochAlreadyAccepted: true, truncFloorZxid: 0 });
+    leader.step(3, { type: 'ack', zxid: makeZxid(1, 0) });
+    drain(leader);
+    const zxid = leader.propose(data('w'));
+    const r = leader.ready();
+    expect(r.entries.map((e) => e.zxid)).toEqual([zxid]);
+    expect(r.messagesBeforePersist).toBe(2);
+    expect(r.messages.slice(0, 2).map((m) => [m.to, m.msg.type])).toEqual([[2, 'proposal'], [3, 'proposal']]);
+    // The same message object for every follower: a runtime can encode it once.
+    expect(r.messages[0]!.msg).toBe(r.messages[1]!.msg);
+    // Both followers ack while the leader's own flush is still running: 2 and 3 are a quorum of 3
+    // without the leader, so the commit (in the next Ready) is durable on them.
+    leader.step(2, { type: 'ack', zxid });
+    leader.step(3, { type: 'ack', zxid });
+    expect(leader.hasReady()).toBe(false);
+    leader.advance(r);
+    expect(drain(leader).flatMap((x) => x.committed).map((e) => e.zxid)).toEqual([zxid]);
+  });
+
+  it('counts the leader toward a quorum only after advance() of the Ready that logged the entry', () => {
+    const leader = establishedLeader();
+    const zxid = leader.propose(data('w'));
+    const r = leader.ready();
+    expect(r.messages[0]).toMatchObject({ to: 2, msg: { type: 'proposal', zxid } });
+    expect(r.messagesBeforePersist).toBe(1);
+    leader.step(2, { type: 'ack', zxid }); // {2} alone is no quorum of 3; the leader is not durable yet
+    leader.advance(r);
+    const after = leader.ready();
+    // The ack from 2 arrived during the flush: nothing was committed before the leader's own ack.
+    expect(after.committed.map((e) => e.zxid)).toEqual([zxid]);
+    expect(after.messages.map((m) => [m.to, m.msg.type])).toEqual([[2, 'commit']]);
+    expect(after.messagesBeforePersist).toBe(1);
+    leader.advance(after);
+    // Had the leader stopped before its flush, 2's ack alone commits nothing.
+    const fresh = establishedLeader();
+    const z2 = fresh.propose(data('x'));
+    const r2 = fresh.ready();
+    fresh.step(2, { type: 'ack', zxid: z2 });
+    expect(fresh.lastCommittedZxid).toBeLessThan(z2);
+    fresh.advance(r2);
+    expect(fresh.lastCommittedZxid).toBe(z2);
+  });
+
+  it('keeps every message of a Ready with new epochs or a sync behind the flush, and each recipient in order', () => {
+    const leader = new ZabPeer(base);
+    drain(leader);
+    leader.becomeLeader();
+    leader.step(2, { type: 'followerInfo', attempt: 1, acceptedEpoch: 0, lastZxid: 0 });
+    const epochReady = leader.ready();
+    expect(epochReady.hardState).toBeDefined();
+    expect(epochReady.messagesBeforePersist).toBe(0);
+    leader.advance(epochReady);
+    leader.step(2, { type: 'ackEpoch', currentEpoch: 0, lastZxid: 0, epochAlreadyAccepted: false, truncFloorZxid: 0 });
+    leader.step(2, { type: 'ack', zxid: makeZxid(1, 0) });
+    drain(leader);
+    // Learner 3 joins in broadcast: its sync waits for the flush, and so does the proposal after it.
+    leader.step(3, { type: 'followerInfo', attempt: 1, acceptedEpoch: 1, lastZxid: 0 });
+    leader.step(3, { type: 'ackEpoch', currentEpoch: 1, lastZxid: 0, epochAlreadyAccepted: true, truncFloorZxid: 0 });
+    const zxid = leader.propose(data('w'));
+    const r = leader.ready();
+    expect(r.messagesBeforePersist).toBe(1);
+    expect(r.messages[0]).toMatchObject({ to: 2, msg: { type: 'proposal', zxid } });
+    expect(r.messages.filter((m) => m.to === 3).map((m) => m.msg.type)).toEqual(['leaderInfo', 'diff', 'commit', 'newLeader', 'proposal']);
+    leader.advance(r);
+  });
+
   it('reports synced followers and drops a learner on peerDisconnected', () => {
     const leader = establishedLeader();
     expect(leader.status().syncedFollowers).toEqual([2]);

@@ -64,6 +64,7 @@ export class ZabPeer {
       setAcceptedEpoch: (epoch) => this.setHardState({ acceptedEpoch: epoch, currentEpoch: this.hard.currentEpoch }),
       setCurrentEpoch: (epoch) => this.setHardState({ acceptedEpoch: Math.max(epoch, this.hard.acceptedEpoch), currentEpoch: epoch }),
       send: (to, msg) => this.out.send(to, msg),
+      sendBeforePersist: (to, msg) => this.out.sendBeforePersist(to, msg),
       takePingPayload: () => {
         const p = this.pingPayload;
         this.pingPayload = undefined;

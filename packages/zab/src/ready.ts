@@ -23,9 +23,10 @@ export interface OutboundMessage {
 
 /**
  * One batch of work for the runtime, carried out in this order:
+ *  0. send the first `messagesBeforePersist` of `messages` (may happen at the same time as step 1);
  *  1. persist `hardState`; apply `truncateAfter` or install `snapshot`; append `entries`; flush durably;
  *  2. apply `committed` to the state machine, in order;
- *  3. send `messages`, in order (attach the serialized state to a SNAP message now: it is the state
+ *  3. send the rest of `messages`, in order (attach the serialized state to a SNAP message now: it is the state
  *     after step 2, which is the state at the SNAP's zxid);
  *  4. hand `forwarded`, `pingPayloads`, `syncsDone`, `roleChanged`, `needsElection` to the server;
  *  5. call `advance(ready)` before asking for the next Ready.
@@ -36,9 +37,17 @@ export interface Ready {
   readonly truncateAfter?: Zxid | undefined;
   /** Replace state and log with this snapshot; the log continues after `zxid`. */
   readonly snapshot?: { readonly zxid: Zxid; readonly data: Uint8Array } | undefined;
-  /** Append in order and flush before any message of this Ready goes out. */
+  /** Append in order and flush before any message of this Ready past `messagesBeforePersist` goes out. */
   readonly entries: readonly Entry[];
+  /** In a valid send order (FIFO per recipient kept). */
   readonly messages: readonly OutboundMessage[];
+  /**
+   * How many of the first `messages` may leave before this Ready's hard state and entries are
+   * durable (an established leader's PROPOSAL / COMMIT / INFORM / PING: they claim nothing about
+   * this peer's disk; its own ack counts only after advance()). Always 0 when the Ready carries a
+   * hard state, truncation or snapshot. A runtime may ignore it and send everything after the flush.
+   */
+  readonly messagesBeforePersist: number;
   /** Apply in order after persisting. */
   readonly committed: readonly Entry[];
   /** Requests learners forwarded to this leader. */
@@ -57,7 +66,11 @@ interface MutableReady {
   truncateAfter?: Zxid;
   snapshot?: { zxid: Zxid; data: Uint8Array };
   entries: Entry[];
+  /** Messages that may leave before the flush: for each recipient a prefix of what it is sent. */
+  early: OutboundMessage[];
   messages: OutboundMessage[];
+  /** Recipients that already have a message that must wait for the flush (their later ones wait too). */
+  lateRecipients: Set<number>;
   committed: Entry[];
   forwarded: { from: number; data: Uint8Array }[];
   pingPayloads: { from: number; data: Uint8Array }[];
@@ -69,12 +82,12 @@ interface MutableReady {
 }
 
 function emptyReady(): MutableReady {
-  return { entries: [], messages: [], committed: [], forwarded: [], pingPayloads: [], syncsDone: [], needsElection: false, hasSnapMessage: false };
+  return { entries: [], early: [], messages: [], lateRecipients: new Set(), committed: [], forwarded: [], pingPayloads: [], syncsDone: [], needsElection: false, hasSnapMessage: false };
 }
 
 function isEmpty(r: MutableReady): boolean {
   return r.hardState === undefined && r.truncateAfter === undefined && r.snapshot === undefined && r.entries.length === 0
-    && r.messages.length === 0 && r.committed.length === 0 && r.forwarded.length === 0 && r.pingPayloads.length === 0
+    && r.early.length === 0 && r.messages.length === 0 && r.committed.length === 0 && r.forwarded.length === 0 && r.pingPayloads.length === 0
     && r.syncsDone.length === 0 && r.roleChanged === undefined && !r.needsElection;
 }
 
@@ -108,7 +121,14 @@ export class ReadyQueue {
   send(to: number, msg: ZabMessage): void {
     const batch = this.current;
     batch.messages.push({ to, msg });
+    batch.lateRecipients.add(to);
     if (msg.type === 'snap') batch.hasSnapMessage = true;
+  }
+
+  /** A message that claims nothing about this peer's disk: it may leave before the flush, unless an earlier one to `to` must wait. */
+  sendBeforePersist(to: number, msg: ZabMessage): void {
+    if (this.current.lateRecipients.has(to)) this.send(to, msg);
+    else this.current.early.push({ to, msg });
   }
 
   forwarded(from: number, data: Uint8Array): void { this.current.forwarded.push({ from, data }); }
@@ -138,7 +158,10 @@ export class ReadyQueue {
   take(): Ready {
     const first = this.batches.shift()!;
     if (this.batches.length === 0) this.batches.push(emptyReady());
-    const { hasSnapMessage: _ignored, ...ready } = first;
-    return ready;
+    const { hasSnapMessage: _snap, early, lateRecipients: _late, messages, ...rest } = first;
+    // Early ones first keeps each recipient's order (they are a per-recipient prefix). Nothing
+    // leaves before a new epoch, truncation or snapshot is durable.
+    const storageFirst = rest.hardState !== undefined || rest.truncateAfter !== undefined || rest.snapshot !== undefined;
+    return { ...rest, messages: early.length > 0 ? [...early, ...messages] : messages, messagesBeforePersist: storageFirst ? 0 : early.length };
   }
 }

@@ -15,6 +15,8 @@ export interface PeerContext {
   setAcceptedEpoch(epoch: number): void;
   setCurrentEpoch(epoch: number): void;
   send(to: number, msg: ZabMessage): void;
+  /** An established leader's message that may leave before this Ready is durable (Ready.messagesBeforePersist). */
+  sendBeforePersist(to: number, msg: ZabMessage): void;
   /** The payload the runtime wants on the next ping this peer sends (consumed). */
   takePingPayload(): Uint8Array | undefined;
   roleChanged(change: Omit<RoleChange, 'role'>): void;

@@ -3,9 +3,9 @@
 // votes), persists through the server's storage, and switches the request pipeline
 // (ZooKeeperServer) between leader, follower, observer, looking and read-only.
 //
-// Each Ready of the peer is carried out in the order the core asks for: epochs, truncation or
-// snapshot, log append + flush (durable before any message leaves), committed txns applied to
-// the tree, then messages. Looking -> election -> becomeLeader/Follower/Observer. A link to the
+// Each Ready of the peer is carried out in the order the core asks for: the messages it allows
+// before the flush (an established leader's proposals and commits), epochs, truncation or
+// snapshot, log append + flush, committed txns applied to the tree, then the other messages. Looking -> election -> becomeLeader/Follower/Observer. A link to the
 // leader going down makes the peer look again at once (fast failover).
 import { DataTree } from '@zkts/data-tree';
 import {
@@ -327,6 +327,10 @@ export class EnsembleRuntime implements Replicator {
   private async carryOut(ready: Ready): Promise<void> {
     const { txnLog, snapshots, epochs } = this.options.storage;
     const server = this.options.server;
+    // An established leader's proposals and commits leave now, while its own log write runs (as
+    // ZooKeeper does); the core counts this server's ack only after advance(), i.e. after the flush.
+    const encoded = new Map<ZabMessage, Uint8Array>();
+    this.sendMessages(ready, 0, ready.messagesBeforePersist, encoded);
     if (ready.hardState) {
       const stored = await epochs.acceptedEpoch();
       if (stored !== ready.hardState.acceptedEpoch) await epochs.setAcceptedEpoch(ready.hardState.acceptedEpoch);
@@ -355,16 +359,7 @@ export class EnsembleRuntime implements Replicator {
       await txnLog.flush();
     }
     for (const e of ready.committed) server.applyCommitted(decodeEntry(e.data));
-    for (const { to, msg } of ready.messages) {
-      const out: ZabMessage = msg.type === 'snap' && msg.data === undefined ? { ...msg, data: this.snapshotBytes(msg.zxid) } : msg;
-      if (out.type !== 'ping' && this.options.logger.enabled('debug')) this.options.logger.debug(`zab -> ${to}: ${out.type}`);
-      try {
-        this.options.quorumTransport.send(to, encodeZabMessage(out));
-      } catch (e) {
-        // A message that cannot be encoded is lost like any other: the peer resyncs or times out.
-        this.options.logger.error(`cannot send ${out.type} to server ${to}: ${(e as Error).message}`);
-      }
-    }
+    this.sendMessages(ready, ready.messagesBeforePersist, ready.messages.length, encoded);
     for (const f of ready.forwarded) {
       let req: ForwardedRequest;
       try {
@@ -398,6 +393,27 @@ export class EnsembleRuntime implements Replicator {
     }
     this.setMode(this.peerMode());
     if (ready.needsElection || (this.peer.currentRole === 'looking' && !this.looking && !this.elected)) this.startLooking();
+  }
+
+  /** Sends ready.messages[from, to); a message object sent to several servers is encoded once. */
+  private sendMessages(ready: Ready, from: number, to: number, encoded: Map<ZabMessage, Uint8Array>): void {
+    const debug = this.options.logger.enabled('debug');
+    for (let i = from; i < to; i++) {
+      const { to: target, msg } = ready.messages[i]!;
+      const out: ZabMessage = msg.type === 'snap' && msg.data === undefined ? { ...msg, data: this.snapshotBytes(msg.zxid) } : msg;
+      if (debug && out.type !== 'ping') this.options.logger.debug(`zab -> ${target}: ${out.type}`);
+      try {
+        let bytes = encoded.get(out);
+        if (bytes === undefined) {
+          bytes = encodeZabMessage(out);
+          encoded.set(out, bytes);
+        }
+        this.options.quorumTransport.send(target, bytes);
+      } catch (e) {
+        // A message that cannot be encoded is lost like any other: the peer resyncs or times out.
+        this.options.logger.error(`cannot send ${out.type} to server ${target}: ${(e as Error).message}`);
+      }
+    }
   }
 
   private peerMode(): ServerMode {

@@ -22,6 +22,11 @@ export interface ClusterOptions {
   readonly partialDelivery?: boolean;
   /** Cap on message deliveries in one tick (keeps a runaway bounded). */
   readonly deliveriesPerTickMax?: number;
+  /**
+   * Chance that a node crashes after sending a Ready's `messagesBeforePersist` messages and before
+   * persisting it (a leader whose proposals left while its own fsync was still running).
+   */
+  readonly crashBeforePersistRate?: number;
   /** What a leader does with a forwarded request; default: propose it. */
   readonly onForwarded?: (leader: SimNode, from: number, data: Uint8Array) => void;
 }
@@ -101,6 +106,9 @@ export class SimCluster {
   /** Chance that a message is delivered twice (right after itself). */
   duplicateRate = 0;
   deliveries = 0;
+  /** Readies that sent messages before persisting, and crashes planted in that window. */
+  earlySends = 0;
+  crashesBeforePersist = 0;
   private readonly queues = new Map<string, InFlight[]>();
   private group = new Map<number, number>();
   private writeCounter = 0;
@@ -148,9 +156,20 @@ export class SimCluster {
   process(node: SimNode): void {
     while (node.up && node.peer.hasReady()) {
       const r = node.peer.ready();
+      // What may leave before the flush does; the rest waits for it (the Ready contract).
+      for (const { to, msg } of r.messages.slice(0, r.messagesBeforePersist)) this.send(node, to, msg);
+      if (r.messagesBeforePersist > 0) {
+        this.earlySends++;
+        const rate = this.options.crashBeforePersistRate ?? 0;
+        if (rate > 0 && this.prng.chance(rate)) {
+          this.crashesBeforePersist++;
+          this.crash(node.id);
+          return;
+        }
+      }
       this.persist(node, r);
       this.apply(node, r);
-      for (const { to, msg } of r.messages) this.send(node, to, msg);
+      for (const { to, msg } of r.messages.slice(r.messagesBeforePersist)) this.send(node, to, msg);
       for (const f of r.forwarded) {
         node.forwarded.push({ from: f.from, data: str(f.data) });
         (this.options.onForwarded ?? ((leader, _from, data) => leader.peer.propose(data)))(node, f.from, f.data);
