@@ -265,3 +265,52 @@ describe('DataTree: digest and snapshots', () => {
     expect(copy.statNode('/x')).toEqual(h.tree.statNode('/x'));
   });
 });
+
+describe('DataTree: compact node layout keeps every observable behaviour', () => {
+  it('a leaf shows no children; emptied and refilled parents keep insertion order, cversion and pzxid', () => {
+    const h = new Harness();
+    h.create('/p');
+    expect(h.tree.getChildren('/p')!.children).toEqual([]);
+    expect(h.tree.statNode('/p')).toMatchObject({ numChildren: 0, cversion: 0 });
+    h.create('/p/b');
+    h.create('/p/a');
+    h.del('/p/b');
+    h.del('/p/a');
+    const emptied = h.tree.statNode('/p')!;
+    expect(emptied).toMatchObject({ numChildren: 0, cversion: 4 });
+    expect(h.tree.getChildren('/p')!.children).toEqual([]);
+    h.create('/p/z');
+    h.create('/p/y');
+    expect(h.tree.getChildren('/p')!.children).toEqual(['z', 'y']);
+    expect(h.tree.statNode('/p')).toMatchObject({ numChildren: 2, cversion: 6 });
+    expect(h.tree.statNode('/p')!.pzxid).toBeGreaterThan(emptied.pzxid);
+    expect(h.tree.containerCandidates()).toEqual([]);
+  });
+
+  it('stores a copy of the value: neither the caller nor a reused frame can change it', () => {
+    const t = new DataTree();
+    const frame = new TextEncoder().encode('##hello##');
+    const value = frame.subarray(2, 7);
+    t.processTxn({ clientId: 1n, cxid: 1, zxid: 1, time: 5, type: OpCode.create }, { type: OpCode.create, path: '/v', data: value, acl: OPEN_ACL_UNSAFE, ephemeral: false, parentCVersion: -1 });
+    frame.fill(0);
+    const stored = t.getData('/v')!.data!;
+    expect(new TextDecoder().decode(stored)).toBe('hello');
+    expect(stored.buffer).not.toBe(frame.buffer);
+  });
+
+  it('a snapshot round trip gives the same children order, stats, data and digest', () => {
+    const h = new Harness();
+    h.create('/a', 'one');
+    h.create('/a/x', 'two');
+    h.create('/a/w');
+    h.create('/e', 'eph', CreateMode.ephemeral, 7n);
+    h.set('/a', 'three');
+    const back = DataTree.fromNodes(h.tree.snapshotNodes(), h.tree.lastProcessedZxid);
+    expect(back.digest()).toBe(h.tree.digest());
+    for (const p of ['/', '/a', '/a/x', '/a/w', '/e']) {
+      expect(back.getChildren(p)).toEqual(h.tree.getChildren(p));
+      expect(back.getData(p)).toEqual(h.tree.getData(p));
+    }
+    expect(back.ephemeralPaths(7n)).toEqual(['/e']);
+  });
+});

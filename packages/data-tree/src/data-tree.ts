@@ -3,6 +3,7 @@
 // digest on every replica. It never reads a clock: times arrive in the TxnHeader.
 import { ErrorCode, EventType, KeeperState, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
 import type { ACL, Stat, StatPersisted } from '@zkts/protocol';
+import { DataPool } from './data-pool.js';
 import { nodeDigestFrom, pathCrcState } from './digest.js';
 import { javaHashSetCloneOrder } from './java-order.js';
 import {
@@ -25,10 +26,12 @@ export interface DataNode {
   data: Data;
   acl: readonly ACL[];
   stat: StatPersisted;
-  children: Set<string>;
+  /** Child names in insertion order; null while the node has none (most nodes are leaves). */
+  children: Set<string> | null;
+  /** The node digest as an int32 (a small integer in V8); the tree adds it as unsigned. */
   digest: number;
-  /** CRC state after the path (see pathCrcState), computed once per node. */
-  pathCrc?: number;
+  /** CRC state after the path (see pathCrcState), computed once per node; null until then. */
+  pathCrc: number | null;
 }
 
 /** One node of a snapshot, parents before children. */
@@ -52,15 +55,45 @@ class KeeperError extends Error {
   }
 }
 
+/** One shared 0n: most nodes are not ephemeral, and each decoded 0n would be its own BigInt. */
+const NO_OWNER = 0n;
+const ownerOf = (owner: bigint): bigint => (owner === NO_OWNER ? NO_OWNER : owner);
+
 const emptyStat = (): StatPersisted => ({
-  czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n,
+  czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: NO_OWNER,
 });
 
 export function createStat(zxid: number, time: number, ephemeralOwner: bigint): StatPersisted {
-  return { czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner };
+  return { czxid: zxid, mzxid: zxid, pzxid: zxid, ctime: time, mtime: time, version: 0, cversion: 0, aversion: 0, ephemeralOwner: ownerOf(ephemeralOwner) };
 }
 
-const cloneNode = (n: DataNode): DataNode => ({ ...n, stat: { ...n.stat }, children: new Set(n.children) });
+/** A copy of a stored stat with every field in one order (one hidden class for all nodes). */
+const copyStat = (s: StatPersisted): StatPersisted => ({
+  czxid: s.czxid, mzxid: s.mzxid, pzxid: s.pzxid, ctime: s.ctime, mtime: s.mtime,
+  version: s.version, cversion: s.cversion, aversion: s.aversion, ephemeralOwner: ownerOf(s.ephemeralOwner),
+});
+
+/** Every node is built here, so all share one shape. */
+const makeNode = (data: Data, acl: readonly ACL[], stat: StatPersisted): DataNode => ({ data, acl, stat, children: null, digest: 0, pathCrc: null });
+
+const cloneNode = (n: DataNode): DataNode => ({
+  data: n.data, acl: n.acl, stat: { ...n.stat }, children: n.children === null ? null : new Set(n.children), digest: n.digest, pathCrc: n.pathCrc,
+});
+
+const childCount = (n: Readonly<DataNode>): number => (n.children === null ? 0 : n.children.size);
+
+/** Adds a child name to a node, creating its set on the first child. */
+function addChild(n: DataNode, name: string): void {
+  if (n.children === null) n.children = new Set();
+  n.children.add(name);
+}
+
+/** Removes a child name; a node left without children drops its set (same order for later adds). */
+function removeChild(n: DataNode, name: string): void {
+  if (n.children === null) return;
+  n.children.delete(name);
+  if (n.children.size === 0) n.children = null;
+}
 
 export class DataTree {
   readonly watches: WatchManager;
@@ -78,12 +111,13 @@ export class DataTree {
   private lastZxid = 0;
   /** While a multi applies: the prior state of every node it touched (null = absent). */
   private undo: Map<string, DataNode | null> | null = null;
+  /** Node values are copied in here (see DataPool): never the caller's buffer or frame. */
+  private readonly dataPool = new DataPool();
 
   constructor(options: DataTreeOptions = {}) {
     this.extendedTypesEnabled = options.extendedTypesEnabled ?? true;
     this.watches = options.watches ?? new WatchManager();
-    const root: DataNode = { data: new Uint8Array(0), acl: OPEN_ACL_UNSAFE, stat: emptyStat(), children: new Set(), digest: 0 };
-    this.putNode(ROOT, root);
+    this.putNode(ROOT, makeNode(new Uint8Array(0), OPEN_ACL_UNSAFE, emptyStat()));
     this.addSystemNode(PROC_ZOOKEEPER, OPEN_ACL_UNSAFE);
     this.addSystemNode(QUOTA_ZOOKEEPER, OPEN_ACL_UNSAFE);
     // /zookeeper/config is read-only to the world (ZOOKEEPER-2014), set by a setACL with version -1.
@@ -93,8 +127,8 @@ export class DataTree {
   }
 
   private addSystemNode(path: string, acl: readonly ACL[]): void {
-    this.nodes.get(parentOf(path))!.children.add(childNameOf(path));
-    this.putNode(path, { data: new Uint8Array(0), acl, stat: emptyStat(), children: new Set(), digest: 0 });
+    addChild(this.nodes.get(parentOf(path))!, childNameOf(path));
+    this.putNode(path, makeNode(new Uint8Array(0), acl, emptyStat()));
   }
 
   // ---- reads (never throw) -------------------------------------------------------------------
@@ -117,7 +151,7 @@ export class DataTree {
   /** Children names (unsorted, like ZooKeeper) and the node's stat. */
   getChildren(path: string): { children: string[]; stat: Stat } | null {
     const n = this.getNode(path);
-    return n ? { children: [...n.children], stat: this.toStat(n) } : null;
+    return n ? { children: n.children === null ? [] : [...n.children], stat: this.toStat(n) } : null;
   }
 
   getACL(path: string): { acl: ACL[]; stat: Stat } | null {
@@ -174,7 +208,7 @@ export class DataTree {
     const out: string[] = [];
     for (const path of this.containers) {
       const n = this.nodes.get(path);
-      if (!n || n.children.size > 0) continue;
+      if (!n || n.children !== null) continue;
       if (n.stat.cversion > 0) out.push(path);
       else if (maxNeverUsedIntervalMs !== 0 && now - n.stat.mtime > maxNeverUsedIntervalMs) out.push(path);
     }
@@ -186,7 +220,7 @@ export class DataTree {
     const out: string[] = [];
     for (const path of this.ttls) {
       const n = this.nodes.get(path);
-      if (!n || n.children.size > 0) continue;
+      if (!n || n.children !== null) continue;
       const ttl = ttlOf(n.stat.ephemeralOwner);
       if (ttl !== 0 && now - n.stat.mtime > ttl) out.push(path);
     }
@@ -206,7 +240,7 @@ export class DataTree {
   /** Client-facing Stat: cversion counts creates and deletes; containers/TTL show owner 0. */
   toStat(n: Readonly<DataNode>): Stat {
     const s = n.stat;
-    const numChildren = n.children.size;
+    const numChildren = childCount(n);
     return {
       czxid: s.czxid,
       mzxid: s.mzxid,
@@ -267,31 +301,37 @@ export class DataTree {
       const path = stack.pop()!;
       const n = this.nodes.get(path)!;
       yield { path, data: n.data, acl: n.acl, stat: { ...n.stat } };
-      for (const c of [...n.children].reverse()) stack.push(joinPath(path, c));
+      if (n.children !== null) for (const c of [...n.children].reverse()) stack.push(joinPath(path, c));
     }
   }
 
-  /** Rebuilds a tree from snapshotNodes() output (children, ephemerals, quotas, digest derived). */
+  /**
+   * Rebuilds a tree from snapshotNodes() output (children, ephemerals, quotas, digest derived).
+   * The snapshot's checksum already vouched for the records: one pass, each node built once and
+   * digested once, values copied into the tree's slabs.
+   */
   static fromNodes(nodes: Iterable<SnapshotNode>, lastProcessedZxid: number, options: DataTreeOptions = {}): DataTree {
     const t = new DataTree(options);
     for (const p of [...t.nodes.keys()]) t.removeNode(p);
+    const limitNodes: string[] = [];
+    const quotaPrefix = QUOTA_ZOOKEEPER + '/';
     for (const sn of nodes) {
       const path = sn.path === '' ? ROOT : sn.path;
       if (path !== ROOT) {
-        const parent = t.nodes.get(parentOf(path));
+        const cut = path.lastIndexOf('/');
+        const parent = t.nodes.get(cut <= 0 ? ROOT : path.substring(0, cut));
         if (!parent) throw new Error(`snapshot node ${path} comes before its parent`);
-        parent.children.add(childNameOf(path));
+        const name = path.substring(cut + 1);
+        addChild(parent, name);
+        if (name === QUOTA_LIMIT_NODE && path.startsWith(quotaPrefix)) limitNodes.push(path);
       }
-      t.putNode(path, { data: sn.data, acl: sn.acl, stat: { ...sn.stat }, children: new Set(), digest: 0 });
+      t.putNode(path, makeNode(t.dataPool.copy(sn.data), sn.acl, copyStat(sn.stat)));
     }
     if (!t.nodes.has(ROOT)) throw new Error('snapshot has no root');
-    for (const p of t.nodes.keys()) t.refreshDigest(p);
-    for (const p of t.nodes.keys()) {
-      if (p.startsWith(QUOTA_ZOOKEEPER + '/') && childNameOf(p) === QUOTA_LIMIT_NODE) {
-        const real = trimQuotaPath(parentOf(p));
-        t.quotaPaths.add(real);
-        t.updateQuotaForPath(real);
-      }
+    for (const p of limitNodes) {
+      const real = trimQuotaPath(parentOf(p));
+      t.quotaPaths.add(real);
+      t.updateQuotaForPath(real);
     }
     t.lastZxid = lastProcessedZxid;
     return t;
@@ -468,9 +508,9 @@ export class DataTree {
       parent.stat.cversion = parentCVersion;
       parent.stat.pzxid = zxid;
     }
-    parent.children.add(childName);
+    addChild(parent, childName);
     this.postChange(parentPath, parent);
-    const node: DataNode = { data, acl, stat: createStat(zxid, time, owner), children: new Set(), digest: 0 };
+    const node = makeNode(this.dataPool.copy(data), acl, createStat(zxid, time, owner));
     this.putNode(path, node);
     if (parentPath.startsWith(QUOTA_ZOOKEEPER)) {
       if (childName === QUOTA_LIMIT_NODE) this.quotaPaths.add(trimQuotaPath(parentPath));
@@ -492,7 +532,7 @@ export class DataTree {
     this.remember(parentPath);
     this.remember(path);
     this.preChange(parentPath, parent);
-    parent.children.delete(childName);
+    removeChild(parent, childName);
     // Deletes move pzxid only; the client-visible cversion still grows (2*creates - children).
     if (zxid > parent.stat.pzxid) parent.stat.pzxid = zxid;
     this.postChange(parentPath, parent);
@@ -512,7 +552,7 @@ export class DataTree {
     this.remember(path);
     const last = n.data;
     this.preChange(path, n);
-    n.data = data;
+    n.data = this.dataPool.copy(data);
     n.stat.mtime = time;
     n.stat.mzxid = zxid;
     n.stat.version = version;
@@ -593,7 +633,7 @@ export class DataTree {
       if (!n) continue;
       count++;
       bytes += n.data?.length ?? 0;
-      for (const c of n.children) stack.push(joinPath(p, c));
+      if (n.children !== null) for (const c of n.children) stack.push(joinPath(p, c));
     }
     const sp = statPath(path);
     const sn = this.nodes.get(sp);
@@ -627,14 +667,14 @@ export class DataTree {
 
   private computeDigest(path: string, n: DataNode): number {
     if (path.startsWith(ZOOKEEPER_SUBTREE)) return 0;
-    if (n.pathCrc === undefined) n.pathCrc = pathCrcState(path);
-    return nodeDigestFrom(n.pathCrc, n.data, n.stat);
+    if (n.pathCrc === null) n.pathCrc = pathCrcState(path);
+    return nodeDigestFrom(n.pathCrc, n.data, n.stat) | 0;
   }
 
   private putNode(path: string, n: DataNode): void {
     this.nodes.set(path, n);
     n.digest = this.computeDigest(path, n);
-    this.addDigest(n.digest);
+    this.addDigest(n.digest >>> 0);
     const kind = this.ephemeralKindOf(n.stat.ephemeralOwner);
     if (kind === EphemeralKind.container) this.containers.add(path);
     else if (kind === EphemeralKind.ttl) this.ttls.add(path);
@@ -656,7 +696,7 @@ export class DataTree {
     const n = this.nodes.get(path);
     if (!n) return;
     this.nodes.delete(path);
-    this.addDigest(-n.digest);
+    this.addDigest(-(n.digest >>> 0));
     this.containers.delete(path);
     this.ttls.delete(path);
     const s = this.ephemerals.get(n.stat.ephemeralOwner);
@@ -667,12 +707,12 @@ export class DataTree {
   }
 
   private preChange(_path: string, n: DataNode): void {
-    this.addDigest(-n.digest);
+    this.addDigest(-(n.digest >>> 0));
   }
 
   private postChange(path: string, n: DataNode): void {
     n.digest = this.computeDigest(path, n);
-    this.addDigest(n.digest);
+    this.addDigest(n.digest >>> 0);
   }
 
   private refreshDigest(path: string): void {

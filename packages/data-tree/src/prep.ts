@@ -308,7 +308,7 @@ class Preparer {
     const c = this.changes.get(p);
     if (c) return c.stat === null ? undefined : c;
     const n = this.tree.getNode(p);
-    return n ? { zxid: -1, path: p, stat: n.stat, childCount: n.children.size, acl: n.acl, data: n.data } : undefined;
+    return n ? { zxid: -1, path: p, stat: n.stat, childCount: n.children === null ? 0 : n.children.size, acl: n.acl, data: n.data } : undefined;
   }
 
   create(req: CreateRequest | CreateTTLRequest): Txn {
