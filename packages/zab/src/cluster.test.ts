@@ -99,6 +99,20 @@ describe.each(SIZES)('%i voters', (voters) => {
       for (const e of c.leaderCommits) expect(applied.get(e.zxid)).toBe(str(e.data));
     });
 
+    it('sends a learner whose chosen leader follows someone else back to looking at once (NOTLEADER), not after initLimit', () => {
+      // Issue 5: server 1 decided to follow 2 while 2 was still looking; 2 then followed 3.
+      const c = new SimCluster({ voters, seed, initLimitTicks: 50, syncLimitTicks: 10 });
+      const n1 = c.node(1);
+      c.process(n1);
+      n1.needsElection = false;
+      n1.peer.becomeFollower(2);
+      c.process(n1);
+      c.runUntil('server 1 follows the real leader', () => n1.peer.isServing && n1.peer.leaderId !== 2 && c.leader()?.id === n1.peer.leaderId, 20);
+      const back = c.roleEvents.find((e) => e.id === 1 && e.role === 'looking' && e.reason?.includes('not leading'));
+      expect(back?.reason).toMatch(/server 2 is not leading/);
+      expect(back!.tick).toBeLessThan(5);
+    });
+
     it('brings a follower a few writes behind up to date with DIFF', () => {
       const c = new SimCluster({ voters, seed, committedLogMax: 20 });
       const leader = c.waitForLeader();

@@ -24,6 +24,7 @@ const samples: ZabMessage[] = [
   { type: 'request', data: b(7) },
   { type: 'sync', id: 2 ** 40 },
   { type: 'syncDone', id: 0 },
+  { type: 'notLeader', attempt: 3 },
 ];
 
 const uint53 = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });

@@ -12,7 +12,7 @@ export const ZAB_MESSAGE_BYTES_MAX = 512 * 1024 * 1024;
 const TYPE_CODES: Record<ZabMessageType, number> = {
   followerInfo: 1, observerInfo: 2, leaderInfo: 3, ackEpoch: 4, diff: 5, trunc: 6, snap: 7,
   proposal: 8, commit: 9, inform: 10, newLeader: 11, ack: 12, upToDate: 13, ping: 14,
-  request: 15, sync: 16, syncDone: 17,
+  request: 15, sync: 16, syncDone: 17, notLeader: 18,
 };
 const TYPE_BY_CODE = new Map<number, ZabMessageType>(
   Object.entries(TYPE_CODES).map(([t, c]) => [c, t as ZabMessageType]),
@@ -81,6 +81,7 @@ function bodySize(msg: ZabMessage): number {
   switch (msg.type) {
     case 'followerInfo': case 'observerInfo': return 24;
     case 'leaderInfo': return 16;
+    case 'notLeader': return 8;
     case 'ackEpoch': return 25;
     case 'diff': case 'trunc': case 'commit': case 'ack': case 'sync': case 'syncDone': return 8;
     case 'newLeader': return 16;
@@ -104,6 +105,7 @@ export function encodeZabMessage(msg: ZabMessage): Uint8Array {
     case 'followerInfo': case 'observerInfo':
       w.uint53('attempt', msg.attempt); w.uint53('acceptedEpoch', msg.acceptedEpoch); w.uint53('lastZxid', msg.lastZxid); break;
     case 'leaderInfo': w.uint53('attempt', msg.attempt); w.uint53('epoch', msg.epoch); break;
+    case 'notLeader': w.uint53('attempt', msg.attempt); break;
     case 'ackEpoch':
       w.uint53('currentEpoch', msg.currentEpoch); w.uint53('lastZxid', msg.lastZxid); w.u8(msg.epochAlreadyAccepted ? 1 : 0);
       w.uint53('truncFloorZxid', msg.truncFloorZxid); break;
@@ -147,6 +149,7 @@ export function decodeZabMessage(bytes: Uint8Array, options: DecodeOptions = {})
       msg = { type, attempt: r.uint53('attempt'), acceptedEpoch: r.uint53('acceptedEpoch'), lastZxid: r.uint53('lastZxid') };
       break;
     case 'leaderInfo': msg = { type, attempt: r.uint53('attempt'), epoch: r.uint53('epoch') }; break;
+    case 'notLeader': msg = { type, attempt: r.uint53('attempt') }; break;
     case 'ackEpoch':
       msg = {
         type, currentEpoch: r.uint53('currentEpoch'), lastZxid: r.uint53('lastZxid'),

@@ -87,12 +87,20 @@ export class LearnerRole implements RoleHandler {
   }
 
   step(from: number, msg: ZabMessage): void {
+    if (msg.type === 'followerInfo' || msg.type === 'observerInfo') {
+      // Someone takes this peer for its leader (its election decided before ours changed our
+      // mind): say no at once, so it looks again instead of waiting initLimit.
+      this.ctx.send(from, { type: 'notLeader', attempt: msg.attempt });
+      return;
+    }
     if (from !== this.leaderId) return;
     if (this.phase === 'discovery') {
       // Anything before the LEADERINFO of this attempt belongs to an older connection.
       if (msg.type === 'leaderInfo' && msg.attempt === this.attempt) {
         this.lastHeardTick = this.ctx.now;
         this.onLeaderInfo(msg.epoch);
+      } else if (msg.type === 'notLeader' && msg.attempt === this.attempt) {
+        this.ctx.stepDown(`server ${this.leaderId} is not leading (it answered our ${this.voting ? 'FOLLOWERINFO' : 'OBSERVERINFO'} with NOTLEADER)`);
       }
       return;
     }

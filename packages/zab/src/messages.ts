@@ -8,6 +8,12 @@ import type { Zxid } from './zxid.js';
 export interface FollowerInfoMessage { readonly type: 'followerInfo'; readonly attempt: number; readonly acceptedEpoch: number; readonly lastZxid: Zxid }
 /** Learner -> leader, first message of an observer's attempt. */
 export interface ObserverInfoMessage { readonly type: 'observerInfo'; readonly attempt: number; readonly acceptedEpoch: number; readonly lastZxid: Zxid }
+/**
+ * Reply to a FOLLOWERINFO / OBSERVERINFO from a peer that is not leading (it follows or observes
+ * someone): the learner looks again at once instead of waiting initLimit (issue 5, the straggler).
+ * `attempt` echoes the learner's attempt.
+ */
+export interface NotLeaderMessage { readonly type: 'notLeader'; readonly attempt: number }
 /** Leader -> learner: the proposed new epoch. */
 export interface LeaderInfoMessage { readonly type: 'leaderInfo'; readonly attempt: number; readonly epoch: number }
 /** Learner -> leader: epoch accepted; `epochAlreadyAccepted` = it had accepted it before (not counted). */
@@ -60,6 +66,7 @@ export type ZabMessage =
   | FollowerInfoMessage
   | ObserverInfoMessage
   | LeaderInfoMessage
+  | NotLeaderMessage
   | AckEpochMessage
   | DiffMessage
   | TruncMessage

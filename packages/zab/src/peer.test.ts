@@ -325,6 +325,28 @@ describe('ZabPeer leader discovery and sync (driven by hand)', () => {
     leader.advance(r);
   });
 
+  it('answers a FOLLOWERINFO with NOTLEADER when it follows someone, and a learner told so looks again at once', () => {
+    const follower = new ZabPeer({ ...base, selfId: 2 });
+    drain(follower);
+    follower.becomeFollower(3);
+    drain(follower);
+    follower.step(1, { type: 'followerInfo', attempt: 7, acceptedEpoch: 0, lastZxid: 0 });
+    expect(sentTo(drain(follower), 1, 'notLeader')).toEqual([{ type: 'notLeader', attempt: 7 }]);
+    expect(follower.currentRole).toBe('following');
+
+    const learner = new ZabPeer(base);
+    drain(learner);
+    learner.becomeFollower(2);
+    const [info] = sentTo(drain(learner), 2, 'followerInfo');
+    learner.step(2, { type: 'notLeader', attempt: info!.attempt + 1 }); // an older attempt's answer: ignored
+    learner.step(3, { type: 'notLeader', attempt: info!.attempt }); // not from the chosen leader: ignored
+    expect(learner.currentRole).toBe('following');
+    learner.step(2, { type: 'notLeader', attempt: info!.attempt });
+    const readies = drain(learner);
+    expect(learner.currentRole).toBe('looking');
+    expect(readies.some((r) => r.needsElection && /server 2 is not leading/.test(r.roleChanged?.reason ?? ''))).toBe(true);
+  });
+
   it('reports synced followers and drops a learner on peerDisconnected', () => {
     const leader = establishedLeader();
     expect(leader.status().syncedFollowers).toEqual([2]);

@@ -267,14 +267,12 @@ export class EnsembleRuntime implements Replicator {
     this.elected = null;
     this.looking = false;
     try {
-      if (out.state === 'leading') {
-        this.peer.becomeLeader();
-        for (const [from, msg] of this.earlyJoins) this.peer.step(from, msg);
-      } else if (out.state === 'following') {
-        this.peer.becomeFollower(out.leader);
-      } else {
-        this.peer.becomeObserver(out.leader);
-      }
+      if (out.state === 'leading') this.peer.becomeLeader();
+      else if (out.state === 'following') this.peer.becomeFollower(out.leader);
+      else this.peer.becomeObserver(out.leader);
+      // A leader takes the early joins; a follower or observer answers them with NOTLEADER, so
+      // those learners look again at once (issue 5) instead of waiting initLimit.
+      for (const [from, msg] of this.earlyJoins) this.peer.step(from, msg);
       this.earlyJoins.clear();
     } catch (e) {
       this.options.logger.warn(`cannot take the election result (${(e as Error).message}); looking again`);
