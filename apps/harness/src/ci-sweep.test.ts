@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { runHarness } from './cli.js';
 
 describe('CI sweep', () => {
-  it('zkts-harness sim --seeds 1..200 --election all --ops 150 passes', async () => {
+  it('zkts-harness sim --seeds 1..200 --election all --ops 100 passes', async () => {
     let out = '';
-    const code = await runHarness(['sim', '--seeds', '1..200', '--election', 'all', '--ops', '150'], { out: (t) => (out += t), err: () => {} });
+    const code = await runHarness(['sim', '--seeds', '1..200', '--election', 'all', '--ops', '100'], { out: (t) => (out += t), err: () => {} });
     if (code !== 0) throw new Error(out);
     expect(out).toMatch(/^fast\s+200\s+0\s/m);
     expect(out).toMatch(/^basic\s+200\s+0\s/m);

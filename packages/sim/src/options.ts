@@ -31,10 +31,11 @@ export const PLANTED_BUGS: readonly PlantedBug[] = ['none', 'commit-without-quor
  * Client workloads, drawn per operation. register: read/write/cas/sync on /r0.. ; counter:
  * read + setData(n+1) at the version read, on /counter; ids: persistent-sequential creates under
  * /ids (unique ids); queue: enqueue = sequential create under /queue, dequeue = list, read the
- * lowest, delete it (Curator's recipe).
+ * lowest, delete it (Curator's recipe); members: ephemeral nodes under /members, and sessions
+ * abandoned now and then (they must expire and take their nodes with them).
  */
-export type Workload = 'register' | 'counter' | 'ids' | 'queue';
-export const WORKLOADS: readonly Workload[] = ['register', 'counter', 'ids', 'queue'];
+export type Workload = 'register' | 'counter' | 'ids' | 'queue' | 'members';
+export const WORKLOADS: readonly Workload[] = ['register', 'counter', 'ids', 'queue', 'members'];
 
 export interface SimOptions {
   workloads: readonly Workload[];
@@ -56,6 +57,8 @@ export interface SimOptions {
   /** Disk latency per flush (uniform). */
   diskLatencyMsMin: number;
   diskLatencyMsMax: number;
+  /** Session timeout clients ask for; the leader expires a session not heard from for this long. */
+  sessionTimeoutMs: number;
   /** A client gives up on an operation after this long: the outcome is unknown (info). */
   clientTimeoutMs: number;
   /** Pause between a client's operations. */
@@ -93,6 +96,7 @@ export const SIM_DEFAULTS: Omit<SimOptions, 'seed'> = Object.freeze({
   diskLatencyMsMin: 0,
   diskLatencyMsMax: 2,
   clientTimeoutMs: 1000,
+  sessionTimeoutMs: 3000,
   clientThinkMsMax: 10,
   nemesisIntervalMs: 400,
   livenessMsMax: 60_000,
@@ -124,6 +128,7 @@ export function resolveSimOptions(partial: Partial<SimOptions> & { seed: number 
   int('diskLatencyMsMin', o.diskLatencyMsMin, 0, 10_000);
   int('diskLatencyMsMax', o.diskLatencyMsMax, o.diskLatencyMsMin, 10_000);
   int('clientTimeoutMs', o.clientTimeoutMs, 1, 3_600_000);
+  int('sessionTimeoutMs', o.sessionTimeoutMs, 1, 3_600_000);
   int('clientThinkMsMax', o.clientThinkMsMax, 0, 60_000);
   int('nemesisIntervalMs', o.nemesisIntervalMs, 1, 3_600_000);
   int('livenessMsMax', o.livenessMsMax, 1, 3_600_000);

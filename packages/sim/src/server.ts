@@ -3,6 +3,8 @@
 // modelled here: a Ready's writes become durable only when its flush completes after a seeded
 // latency; a crash before that loses them (or, with disk faults, keeps a prefix: a torn write).
 import { DataTree, OutstandingChanges } from '@zkts/data-tree';
+import { OpCode } from '@zkts/protocol';
+import type { SessionTracker } from '@zkts/session';
 import type { ElectionOutput, ElectionStrategy } from '@zkts/election';
 import type { ZabPeer, Entry, HardState, Ready } from '@zkts/zab';
 import { encodeEntries, readEntryAt, type LogEntry } from '@zkts/txn-log';
@@ -29,6 +31,14 @@ export class SimServer {
   snapshot: Entry[] = [];
   // volatile
   applied: Entry[] = [];
+  /** Global sessions (id -> timeout ms) as the applied log says: createSession adds, closeSession removes. */
+  sessions = new Map<bigint, number>();
+  /** Leader only: expiry of those sessions (touched by requests here and by learners' pings). */
+  tracker: SessionTracker | undefined;
+  /** Sessions touched here since the last ping to the leader (a learner forwards them). */
+  readonly touched = new Set<bigint>();
+  /** Leader only: closeSession proposed, not applied yet. */
+  readonly closing = new Set<bigint>();
   tree = new DataTree();
   outstanding = new OutstandingChanges();
   /** A Ready whose flush has not completed yet. */
@@ -61,7 +71,14 @@ export class SimServer {
     this.applied = [...entries];
     this.tree = new DataTree();
     this.outstanding = new OutstandingChanges();
-    for (const e of entries) applyEntry(this.tree, e);
+    this.sessions = new Map();
+    for (const e of entries) this.noteSessions(applyEntry(this.tree, e).entry);
+  }
+
+  /** Keeps the session table in step with an applied txn. */
+  noteSessions(entry: LogEntry): void {
+    if (entry.hdr.type === OpCode.createSession) this.sessions.set(entry.hdr.clientId, (entry.txn as { timeOut: number }).timeOut);
+    else if (entry.hdr.type === OpCode.closeSession) this.sessions.delete(entry.hdr.clientId);
   }
 }
 

@@ -49,7 +49,17 @@ describe('runs without bugs pass', () => {
     const r = simulate({ seed: 11, ...faulty });
     if (!r.ok) throw new Error(formatFailure(r));
     const fs = new Set(r.history.events.filter((e) => e.type === 'ok').map((e) => `${e.f} ${e.path}`));
-    for (const f of ['next-id /ids', 'enqueue /queue', 'dequeue /queue', 'cas /counter', 'read /counter', 'write /r0']) expect(fs).toContain(f);
+    for (const f of ['next-id /ids', 'enqueue /queue', 'dequeue /queue', 'cas /counter', 'read /counter', 'write /r0', 'join /members', 'abandon /members']) expect(fs).toContain(f);
+  });
+
+  it('members: abandoned sessions expire on the leader and take their ephemerals; live members stay', () => {
+    const r = simulate({ seed: 5, faults: FAULTS_ALL, ops: 200, workloads: ['members'], keepTrace: true });
+    if (!r.ok) throw new Error(formatFailure(r));
+    const abandons = r.history.events.filter((e) => e.f === 'abandon' && e.type === 'ok').length;
+    const joins = r.history.events.filter((e) => e.f === 'join' && e.type === 'ok').length;
+    expect(abandons).toBeGreaterThan(5);
+    expect(joins).toBeGreaterThan(50);
+    expect(r.trace!.filter((l) => / expires session /.test(l)).length).toBeGreaterThanOrEqual(abandons);
   });
 
   it('a fault-free run elects once and completes most operations', () => {

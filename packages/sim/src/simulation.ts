@@ -10,7 +10,8 @@ import {
 } from '@zkts/election';
 import { COMMITTED_LOG_MAX_DEFAULT, MajorityQuorum, ZabPeer, decodeZabMessage, encodeZabMessage, zxidHex, type Entry, type QuorumVerifier, type Ready, type ZabMessage } from '@zkts/zab';
 import { ManualScheduler, MemoryNetwork } from '@zkts/transport-memory';
-import { HistoryRecorder, type PendingOp } from './history.js';
+import { HistoryRecorder, type HistoryEvent, type PendingOp } from './history.js';
+import { SessionTracker } from '@zkts/session';
 import { checkIds, checkQueue, type FinalTree } from './workload-checks.js';
 import { checkHistory, formatCheckResult, type CheckResult } from './linearizability.js';
 import { resolveSimOptions, type SimOptions } from './options.js';
@@ -29,6 +30,10 @@ const CHANNEL_ELECTION = 1;
  */
 const CHANNEL_CLOSED = 2;
 const CLIENT_ID_BASE = 1000;
+/** Sessions one client may open in a run (its session ids are spaced by this). */
+export const SESSION_GENERATIONS_MAX = 1_000_000;
+/** Share of membership operations that abandon the session instead of joining. */
+export const MEMBERS_ABANDON_CHANCE = 0.15;
 /** A dequeue retries on a contended head this many times before it reports a failure. */
 export const QUEUE_DEQUEUE_ATTEMPTS_MAX = 3;
 /** Most scheduler events one run may execute (a livelock guard). */
@@ -84,10 +89,12 @@ export interface SimResult {
 interface ClientRequest {
   cxid: number;
   session: number;
-  op: 'read' | 'children' | 'write' | 'create' | 'createSeq' | 'delete' | 'cas' | 'sync';
+  op: 'read' | 'children' | 'write' | 'create' | 'createSeq' | 'createEphemeral' | 'delete' | 'cas' | 'sync' | 'createSession' | 'ping';
   path: string;
   value?: string;
   version?: number;
+  /** createSession: the timeout asked for. */
+  timeoutMs?: number;
   lastZxid: number;
 }
 interface ClientReply {
@@ -119,8 +126,11 @@ class SimClient {
     this.process = process;
     this.server = server;
   }
+  /** The current session: client-chosen ids, (index + 1) * SESSION_GENERATIONS_MAX + generation. */
+  session = 0;
+  sessionReady = false;
+  generation = 0;
   get id(): number { return CLIENT_ID_BASE + this.index; }
-  get session(): number { return this.index + 1; }
 }
 
 const text = new TextEncoder();
@@ -173,6 +183,10 @@ export class Simulation {
   /** Writes acknowledged to a client: zxid -> entry bytes (as hex). */
   private readonly acked = new Map<number, string>();
   private failure: SimFailure | undefined;
+  /** Sessions clients walked away from: the leader must expire them and their ephemerals. */
+  private readonly abandoned = new Set<bigint>();
+  /** members workload: token -> the session that joined with it. */
+  private readonly joinedBy = new Map<string, bigint>();
   private nextProcess: number;
   private opsInvoked = 0;
   private phase: 'safety' | 'liveness' | 'done' = 'safety';
@@ -216,6 +230,11 @@ export class Simulation {
     throw new SimulationFailure(this.failure);
   }
 
+  /** Whole virtual ms (network delays are fractional; the session tracker counts whole ms). */
+  private nowMs(): number {
+    return Math.floor(this.scheduler.now());
+  }
+
   private note(line: string): void {
     this.trace.add(line);
   }
@@ -233,6 +252,9 @@ export class Simulation {
     s.pendingElected = undefined;
     s.role = 'looking';
     s.roleLeader = null;
+    s.tracker = undefined;
+    s.closing.clear();
+    s.touched.clear();
     s.pendingWrites.clear();
     s.pendingSyncs.clear();
     s.rebuild([...s.snapshot, ...s.log]);
@@ -286,12 +308,34 @@ export class Simulation {
     this.scheduler.schedule(delay, () => {
       if (!s.up || s.incarnation !== incarnation) return;
       this.input(s, incarnation, () => {
+        this.sessionTick(s);
         s.peer.tick();
         this.electionOutputs(s, s.election.step({ kind: 'tick' }, this.scheduler.now()));
         this.process(s);
       });
       this.scheduleTick(s, incarnation);
     });
+  }
+
+  /** Leader: propose closeSession for every expired session. Learner: pass touches on with the next ping. */
+  private sessionTick(s: SimServer): void {
+    if (s.tracker && s.peer.isServing) {
+      for (const expired of s.tracker.expire(this.nowMs())) {
+        if (s.closing.has(expired.id) || !s.sessions.has(expired.id)) continue;
+        let zxid: number;
+        try {
+          zxid = s.peer.peekNextZxid();
+        } catch {
+          return;
+        }
+        s.closing.add(expired.id);
+        this.note(`server ${s.id} expires session ${expired.id}`);
+        this.proposeTxn(s, { type: OpCode.closeSession }, expired.id, 0, zxid);
+      }
+    } else if (s.touched.size && s.peer.isServing) {
+      s.peer.setPingPayload(encodeSessions([...s.touched]));
+      s.touched.clear();
+    }
   }
 
   private crash(s: SimServer, why: string): void {
@@ -388,6 +432,10 @@ export class Simulation {
       this.sendPeer(s, to, CHANNEL_ZAB, encodeZabMessage(out));
     }
     for (const f of r.forwarded) this.leaderPropose(s, (JSON.parse(untext.decode(f.data)) as ForwardedWrite));
+    for (const pp of r.pingPayloads) {
+      if (!s.tracker) continue;
+      for (const id of decodeSessions(pp.data)) s.tracker.touch(id, this.nowMs());
+    }
     for (const id of r.syncsDone) {
       const p = s.pendingSyncs.get(id);
       s.pendingSyncs.delete(id);
@@ -408,7 +456,16 @@ export class Simulation {
         if (prev !== undefined && prev !== s.id) this.fail('invariant', `two leaders in epoch ${c.epoch}: servers ${prev} and ${s.id}`);
         this.leadersByEpoch.set(c.epoch, s.id);
       }
-      if (c.role !== 'leading') s.outstanding = new OutstandingChanges();
+      if (c.role !== 'leading') {
+        s.outstanding = new OutstandingChanges();
+        s.tracker = undefined;
+        s.closing.clear();
+      } else if (c.phase === 'broadcast' && !s.tracker) {
+        // A new leader starts every known session's clock afresh, as ZooKeeper's does.
+        const now = this.nowMs();
+        s.tracker = new SessionTracker({ serverId: s.id, tickTimeMs: this.options.tickMs, now, minSessionTimeoutMs: 1, maxSessionTimeoutMs: 3_600_000 });
+        for (const [id, timeoutMs] of s.sessions) s.tracker.trackSession(id, timeoutMs, now);
+      }
       if (c.phase === 'broadcast' && (c.role === 'leading' || c.role === 'following') && c.leader !== null) {
         const ignoreZxid = this.options.bug === 'election-ignores-zxid';
         const vote: Vote = { leader: c.leader, zxid: ignoreZxid ? 0 : s.peer.lastLoggedZxid, peerEpoch: ignoreZxid ? 0 : c.epoch };
@@ -428,6 +485,12 @@ export class Simulation {
     const rc = applyEntry(s.tree, e);
     s.outstanding.applied(e.zxid);
     s.applied.push(e);
+    s.noteSessions(rc.entry);
+    if (s.tracker && rc.entry.hdr.type === OpCode.createSession) s.tracker.trackSession(rc.entry.hdr.clientId, (rc.entry.txn as { timeOut: number }).timeOut, this.nowMs());
+    if (rc.entry.hdr.type === OpCode.closeSession) {
+      s.tracker?.close(rc.entry.hdr.clientId);
+      s.closing.delete(rc.entry.hdr.clientId);
+    }
     const key = `${rc.entry.hdr.clientId}:${rc.entry.hdr.cxid}`;
     const p = s.pendingWrites.get(key);
     if (p) {
@@ -504,7 +567,15 @@ export class Simulation {
   private onClientRequest(s: SimServer, client: number, req: ClientRequest): void {
     if (!s.peer.isServing) return this.reply(s, client, { cxid: req.cxid, ok: false, err: 'NotServing', zxid: 0 });
     if (s.tree.lastProcessedZxid < req.lastZxid && this.options.bug !== 'stale-reads') return this.reply(s, client, { cxid: req.cxid, ok: false, err: 'StaleServer', zxid: 0 });
+    const session = BigInt(req.session);
+    if (req.op !== 'createSession') {
+      // The client saw its createSession applied (lastZxid), so this server has too: unknown = expired.
+      if (!s.sessions.has(session)) return this.reply(s, client, { cxid: req.cxid, ok: false, err: 'SessionExpired', zxid: s.tree.lastProcessedZxid });
+      this.touch(s, session);
+    }
     switch (req.op) {
+      case 'ping':
+        return this.reply(s, client, { cxid: req.cxid, ok: true, zxid: s.tree.lastProcessedZxid });
       case 'read': {
         const d = s.tree.getData(req.path);
         return this.reply(s, client, {
@@ -533,13 +604,25 @@ export class Simulation {
     }
   }
 
+  /** A request on a session: the leader's tracker hears of it now, through the next ping otherwise. */
+  private touch(s: SimServer, session: bigint): void {
+    if (s.tracker) s.tracker.touch(session, this.nowMs());
+    else s.touched.add(session);
+  }
+
   /** The leader's prep + propose: the request becomes a txn against its tree plus outstanding changes. */
   private leaderPropose(s: SimServer, fw: ForwardedWrite): void {
     const { req } = fw;
     if (s.peer.currentRole !== 'leading' || !s.peer.isServing) return; // the client times out: info
+    const session = BigInt(req.session);
+    // ZooKeeper's prep checks the session first: an expired (or expiring) one gets nothing done.
+    if (req.op !== 'createSession' && (!s.sessions.has(session) || s.closing.has(session))) return;
+    if (req.op === 'createSession' && s.sessions.has(session)) return;
     const data = text.encode(req.value ?? '');
     let request: WriteRequest;
-    if (req.op === 'create') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistent };
+    if (req.op === 'createSession') request = { type: OpCode.createSession, timeOut: req.timeoutMs! };
+    else if (req.op === 'createEphemeral') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.ephemeral };
+    else if (req.op === 'create') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistent };
     else if (req.op === 'createSeq') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistentSequential };
     else if (req.op === 'delete') request = { type: OpCode.delete, path: req.path, version: -1 };
     else request = { type: OpCode.setData, path: req.path, data, version: req.op === 'cas' ? req.version! : -1 };
@@ -549,8 +632,12 @@ export class Simulation {
     } catch {
       return;
     }
+    this.proposeTxn(s, request, session, req.cxid, zxid);
+  }
+
+  private proposeTxn(s: SimServer, request: WriteRequest, session: bigint, cxid: number, zxid: number): void {
     const p = prepareRequest(s.tree, request, {
-      sessionId: BigInt(req.session), cxid: req.cxid, zxid, time: Math.floor(this.scheduler.now()),
+      sessionId: session, cxid, zxid, time: Math.floor(this.scheduler.now()),
       checkAcl: () => true, fixupAcl: (_path, acl) => [...acl], outstanding: s.outstanding,
     });
     try {
@@ -571,6 +658,7 @@ export class Simulation {
       c.transport = this.clientNet.join(c.id);
       c.transport.messages$.subscribe(({ msg }) => this.guard(() => this.onReply(c, JSON.parse(untext.decode(msg)) as ClientReply)));
       this.scheduler.schedule(this.rngWorkload.int(0, this.options.clientThinkMsMax), () => this.guard(() => this.nextOp(c)));
+      this.keepAlive(c);
     }
   }
 
@@ -579,11 +667,12 @@ export class Simulation {
     if (this.failure || c.op || c.inFlight) return;
     if (this.phase !== 'safety' || this.opsInvoked >= this.options.ops) return;
     const w = this.rngWorkload;
+    if (!c.sessionReady) return this.openSession(c);
     // Sessions move between servers now and then (a reconnect), as ZooKeeper clients do.
     if (w.chance(CLIENT_MOVE_CHANCE)) this.moveClient(c);
     const workload = w.pick(this.options.workloads);
     // Parents of the sequential workloads are created once per client, unrecorded (setup).
-    if ((workload === 'ids' || workload === 'queue') && !c.exists.has(`/${workload}`)) {
+    if ((workload === 'ids' || workload === 'queue' || workload === 'members') && !c.exists.has(`/${workload}`)) {
       return this.send(c, { op: 'create', path: `/${workload}`, value: '' }, (rep) => {
         if (rep.ok || rep.err === 'NodeExists') c.exists.add(`/${workload}`);
         this.thinkThenNext(c);
@@ -606,7 +695,48 @@ export class Simulation {
         }
         this.begin(c, 'dequeue', '/queue', null);
         return this.dequeueStep(c, QUEUE_DEQUEUE_ATTEMPTS_MAX);
+      case 'members':
+        if (w.chance(MEMBERS_ABANDON_CHANCE)) {
+          // Walk away: the session is never used again and must expire, with its ephemerals.
+          this.begin(c, 'abandon', '/members', String(c.session));
+          this.abandoned.add(BigInt(c.session));
+          c.sessionReady = false;
+          return this.finishOk(c, null);
+        }
+        this.joinedBy.set(token, BigInt(c.session));
+        this.begin(c, 'join', '/members', token);
+        return this.send(c, { op: 'createEphemeral', path: `/members/${token}`, value: token }, (rep) => (rep.ok ? this.finishOk(c, null) : this.finishFail(c, rep)));
     }
+  }
+
+  /** A new session (setup, not recorded): createSession through the write path. */
+  private openSession(c: SimClient): void {
+    if (c.generation + 1 >= SESSION_GENERATIONS_MAX) return;
+    c.session = (c.index + 1) * SESSION_GENERATIONS_MAX + ++c.generation;
+    this.send(c, { op: 'createSession', path: '/', timeoutMs: this.options.sessionTimeoutMs }, (rep) => {
+      if (rep.ok) c.sessionReady = true;
+      if (rep.err === 'NotServing' || rep.err === 'StaleServer') {
+        this.moveClient(c);
+        this.scheduler.schedule(this.options.tickMs * 5, () => this.guard(() => this.nextOp(c)));
+        return;
+      }
+      this.thinkThenNext(c);
+    });
+  }
+
+  /** Pings keep an idle session alive (the liveness phase has no operations). */
+  private keepAlive(c: SimClient): void {
+    this.scheduler.schedule(Math.max(1, Math.floor(this.options.sessionTimeoutMs / 3)), () => {
+      if (this.phase === 'done' || this.failure) return;
+      this.guard(() => {
+        if (c.sessionReady && !c.inFlight) this.send(c, { op: 'ping', path: '/' }, (rep) => {
+          if (!rep.ok && rep.err !== 'SessionExpired') this.moveClient(c);
+          if (rep.err === 'SessionExpired') c.sessionReady = false;
+          if (!c.op) this.thinkThenNext(c);
+        });
+      });
+      this.keepAlive(c);
+    });
   }
 
   private registerOp(c: SimClient, token: string): void {
@@ -704,6 +834,7 @@ export class Simulation {
     // multi-step operation here writes only in its last step, so a failure means nothing happened.
     if (c.op) this.history.fail(c.op, rep.err ?? 'error');
     c.op = undefined;
+    if (rep.err === 'SessionExpired') c.sessionReady = false;
     if (rep.err === 'NotServing' || rep.err === 'StaleServer') {
       // Back off like a real client reconnecting, rather than spending the workload on refusals.
       this.moveClient(c);
@@ -724,6 +855,7 @@ export class Simulation {
   private onTimeout(c: SimClient, cxid: number): void {
     if (!c.inFlight || c.inFlight.cxid !== cxid) return;
     this.note(`client ${c.index} p${c.process} timeout`);
+    if (c.inFlight.req.op === 'createSession') this.abandoned.add(BigInt(c.session)); // it may exist: it must expire
     c.inFlight = undefined;
     if (c.op) {
       this.history.info(c.op, 'timeout');
@@ -992,7 +1124,7 @@ export class Simulation {
         if (!s.up) this.restart(s);
         else if (s.paused) this.resume(s);
       }
-      if (!this.runUntil(() => this.converged(), o.livenessMsMax)) {
+      if (!this.runUntil(() => this.converged() && this.abandonedSessionsClosed(), o.livenessMsMax)) {
         if (this.failure) return;
         this.fail('liveness', `no convergence within ${o.livenessMsMax} virtual ms after the faults stopped:\n${this.describe()}`);
       }
@@ -1025,6 +1157,14 @@ export class Simulation {
     if (check) result.check = check;
     if (this.trace.all) result.trace = this.trace.all;
     return result;
+  }
+
+  /** Every session a client walked away from is closed on the converged leader. */
+  private abandonedSessionsClosed(): boolean {
+    const leader = this.establishedLeader();
+    if (!leader) return false;
+    for (const id of this.abandoned) if (leader.sessions.has(id)) return false;
+    return true;
   }
 
   /** An up server leads in the broadcast phase (it has a quorum synced). */
@@ -1092,7 +1232,7 @@ export class Simulation {
         return [...node.children].sort().map((name) => ({ name, data: untext.decode(leader.tree.getData(`${path}/${name}`)!.data) }));
       },
     };
-    const problems = [...checkIds(this.history.events, tree), ...checkQueue(this.history.events, tree)];
+    const problems = [...checkIds(this.history.events, tree), ...checkQueue(this.history.events, tree), ...this.checkMembers(leader)];
     if (problems.length) this.fail('invariant', problems.join('\n'));
     // Final reads of every register by a fresh process: what the converged ensemble holds
     // becomes part of the history, so a write lost after its ack also fails the history check.
@@ -1102,6 +1242,34 @@ export class Simulation {
       const d = leader.tree.getData(path);
       this.history.ok(op, d ? untext.decode(d.data) : null);
     }
+  }
+
+  /**
+   * Membership: every member node belongs to a live session (an abandoned or expired session's
+   * ephemerals are gone), and every acknowledged join of a session still live is there.
+   */
+  private checkMembers(leader: SimServer): string[] {
+    const problems: string[] = [];
+    const node = leader.tree.getChildren('/members');
+    const present = new Map<string, bigint>();
+    for (const name of node?.children ?? []) {
+      const d = leader.tree.getData(`/members/${name}`)!;
+      present.set(name, d.stat.ephemeralOwner);
+      if (!leader.sessions.has(d.stat.ephemeralOwner)) problems.push(`members: /members/${name} survived its session ${d.stat.ephemeralOwner} (closed or never opened)`);
+      if (!this.joinedBy.has(name)) problems.push(`members: /members/${name} was never asked for`);
+    }
+    const open = new Map<number, HistoryEvent>();
+    this.history.events.forEach((e, i) => {
+      if (e.f !== 'join') return;
+      if (e.type === 'invoke') return void open.set(e.process, e);
+      const inv = open.get(e.process);
+      open.delete(e.process);
+      if (e.type !== 'ok' || !inv) return;
+      const token = String(inv.value);
+      const session = this.joinedBy.get(token)!;
+      if (leader.sessions.has(session) && !present.has(token)) problems.push(`members: acknowledged join ${token} (line ${i + 1}) of live session ${session} is missing`);
+    });
+    return problems;
   }
 
   describe(): string {
@@ -1134,4 +1302,19 @@ export function formatFailure(r: SimResult): string {
     ...r.traceTail.map((l) => `  ${l}`),
     `reproduce: zkts-harness sim${r.options.script ? ` --script '${r.options.script}'` : ''} --seed ${r.seed} --servers ${r.options.servers} --clients ${r.options.clients} --election ${r.options.election} --faults ${r.options.faults.join(',') || 'none'} --workloads ${r.options.workloads.join(',')} --ops ${r.options.ops}${r.options.bug !== 'none' ? ` --bug ${r.options.bug}` : ''}`,
   ].join('\n');
+}
+
+/** Session ids a learner touched, as its ping payload: 8 bytes each, big-endian. */
+function encodeSessions(ids: readonly bigint[]): Uint8Array {
+  const out = new Uint8Array(ids.length * 8);
+  const view = new DataView(out.buffer);
+  ids.forEach((id, i) => view.setBigInt64(i * 8, id));
+  return out;
+}
+
+function decodeSessions(data: Uint8Array): bigint[] {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: bigint[] = [];
+  for (let at = 0; at + 8 <= data.byteLength; at += 8) out.push(view.getBigInt64(at));
+  return out;
 }
