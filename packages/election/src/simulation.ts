@@ -8,7 +8,8 @@
 // epoch (max currentEpoch + 1). A leader not established within syncTimeoutMs, or one that loses
 // its quorum for failureDetectionMs, looks again; so does a follower whose leader is down or
 // unreachable for failureDetectionMs, or is up but not an established leader syncTimeoutMs after
-// the follower's decision.
+// the follower's decision. A follower whose chosen leader decided to follow or observe someone
+// else looks again at once (zab's NOTLEADER answer to its FOLLOWERINFO).
 
 import { decodeElectionMessage, encodeElectionMessage, type ElectionMessage } from './messages.js';
 import { mixSeed, seededRandom } from './random.js';
@@ -45,6 +46,11 @@ export interface ElectionClusterOptions {
   readonly tickMs?: number;
   readonly syncTimeoutMs?: number;
   readonly failureDetectionMs?: number;
+  /**
+   * Model zab's NOTLEADER (default true): a follower whose chosen leader decided to follow someone
+   * else looks again at once. false = it waits syncTimeoutMs, as before zab had the reply.
+   */
+  readonly notLeaderReply?: boolean;
   /** Send every message through encode/decode (default true), as a real transport would. */
   readonly encodeMessages?: boolean;
 }
@@ -353,6 +359,10 @@ export class ElectionCluster {
       server.troubleSinceMs = null;
       if (leader.elected?.state === 'leading' && leader.established) {
         if (!server.settled) this.settle(server, server.elected.state, leader.settledVote!);
+      } else if (!server.settled && this.options.notLeaderReply !== false && (leader.elected?.state === 'following' || leader.elected?.state === 'observing')) {
+        // The chosen leader decided to follow someone else: it answers our FOLLOWERINFO with
+        // NOTLEADER (@zkts/zab) and we look again at once.
+        this.look(server);
       } else if (now - server.electedAtMs >= this.syncTimeoutMs) {
         // The leader is up but not leading (yet, or any more): ZAB's initLimit runs out.
         this.look(server);
