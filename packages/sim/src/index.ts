@@ -15,5 +15,5 @@ export {
   resolveSimOptions, parseFaults, parseWorkloads, WORKLOADS, type Workload, type SimOptions, type FaultKind, type ElectionName, type PlantedBug,
 } from './options.js';
 export { Trace, TRACE_TAIL_LINES_DEFAULT } from './trace.js';
-export { checkIds, checkQueue, type FinalTree } from './workload-checks.js';
+export { checkIds, checkLock, checkQueue, type FinalTree } from './workload-checks.js';
 export { parseScript, ScriptError, SCRIPT_STEPS_MAX, type ScriptStep, type ScriptAction } from './script.js';

@@ -32,10 +32,11 @@ export const PLANTED_BUGS: readonly PlantedBug[] = ['none', 'commit-without-quor
  * read + setData(n+1) at the version read, on /counter; ids: persistent-sequential creates under
  * /ids (unique ids); queue: enqueue = sequential create under /queue, dequeue = list, read the
  * lowest, delete it (Curator's recipe); members: ephemeral nodes under /members, and sessions
- * abandoned now and then (they must expire and take their nodes with them).
+ * abandoned now and then (they must expire and take their nodes with them); lock: the
+ * ephemeral-sequential lock recipe (acquire when lowest, hold, release).
  */
-export type Workload = 'register' | 'counter' | 'ids' | 'queue' | 'members';
-export const WORKLOADS: readonly Workload[] = ['register', 'counter', 'ids', 'queue', 'members'];
+export type Workload = 'register' | 'counter' | 'ids' | 'queue' | 'members' | 'lock';
+export const WORKLOADS: readonly Workload[] = ['register', 'counter', 'ids', 'queue', 'members', 'lock'];
 
 export interface SimOptions {
   workloads: readonly Workload[];

@@ -49,7 +49,7 @@ describe('runs without bugs pass', () => {
     const r = simulate({ seed: 11, ...faulty });
     if (!r.ok) throw new Error(formatFailure(r));
     const fs = new Set(r.history.events.filter((e) => e.type === 'ok').map((e) => `${e.f} ${e.path}`));
-    for (const f of ['next-id /ids', 'enqueue /queue', 'dequeue /queue', 'cas /counter', 'read /counter', 'write /r0', 'join /members', 'abandon /members']) expect(fs).toContain(f);
+    for (const f of ['next-id /ids', 'enqueue /queue', 'dequeue /queue', 'cas /counter', 'read /counter', 'write /r0', 'join /members', 'abandon /members', 'acquire /lock', 'release /lock']) expect(fs).toContain(f);
   });
 
   it('members: abandoned sessions expire on the leader and take their ephemerals; live members stay', () => {

@@ -12,7 +12,7 @@ import { COMMITTED_LOG_MAX_DEFAULT, MajorityQuorum, ZabPeer, decodeZabMessage, e
 import { ManualScheduler, MemoryNetwork } from '@zkts/transport-memory';
 import { HistoryRecorder, type HistoryEvent, type PendingOp } from './history.js';
 import { SessionTracker } from '@zkts/session';
-import { checkIds, checkQueue, type FinalTree } from './workload-checks.js';
+import { checkIds, checkLock, checkQueue, type FinalTree } from './workload-checks.js';
 import { checkHistory, formatCheckResult, type CheckResult } from './linearizability.js';
 import { resolveSimOptions, type SimOptions } from './options.js';
 import { SimRandom } from './prng.js';
@@ -34,6 +34,8 @@ const CLIENT_ID_BASE = 1000;
 export const SESSION_GENERATIONS_MAX = 1_000_000;
 /** Share of membership operations that abandon the session instead of joining. */
 export const MEMBERS_ABANDON_CHANCE = 0.15;
+/** Polls of the lock's children before a waiter gives up (a tick apart). */
+export const LOCK_POLLS_MAX = 50;
 /** A dequeue retries on a contended head this many times before it reports a failure. */
 export const QUEUE_DEQUEUE_ATTEMPTS_MAX = 3;
 /** Most scheduler events one run may execute (a livelock guard). */
@@ -89,7 +91,7 @@ export interface SimResult {
 interface ClientRequest {
   cxid: number;
   session: number;
-  op: 'read' | 'children' | 'write' | 'create' | 'createSeq' | 'createEphemeral' | 'delete' | 'cas' | 'sync' | 'createSession' | 'ping';
+  op: 'read' | 'children' | 'write' | 'create' | 'createSeq' | 'createEphemeral' | 'createEphemeralSeq' | 'delete' | 'cas' | 'sync' | 'createSession' | 'ping';
   path: string;
   value?: string;
   version?: number;
@@ -130,6 +132,9 @@ class SimClient {
   session = 0;
   sessionReady = false;
   generation = 0;
+  /** lock workload: our lock node while waiting, and while holding it. */
+  lockNode: string | undefined;
+  holding = false;
   get id(): number { return CLIENT_ID_BASE + this.index; }
 }
 
@@ -187,6 +192,9 @@ export class Simulation {
   private readonly abandoned = new Set<bigint>();
   /** members workload: token -> the session that joined with it. */
   private readonly joinedBy = new Map<string, bigint>();
+  /** lock workload: token -> session; session -> when the leader closed it. */
+  private readonly lockedBy = new Map<string, bigint>();
+  private readonly sessionClosedAt = new Map<bigint, number>();
   private nextProcess: number;
   private opsInvoked = 0;
   private phase: 'safety' | 'liveness' | 'done' = 'safety';
@@ -488,6 +496,7 @@ export class Simulation {
     s.noteSessions(rc.entry);
     if (s.tracker && rc.entry.hdr.type === OpCode.createSession) s.tracker.trackSession(rc.entry.hdr.clientId, (rc.entry.txn as { timeOut: number }).timeOut, this.nowMs());
     if (rc.entry.hdr.type === OpCode.closeSession) {
+      if (!this.sessionClosedAt.has(rc.entry.hdr.clientId)) this.sessionClosedAt.set(rc.entry.hdr.clientId, this.scheduler.now());
       s.tracker?.close(rc.entry.hdr.clientId);
       s.closing.delete(rc.entry.hdr.clientId);
     }
@@ -621,6 +630,7 @@ export class Simulation {
     const data = text.encode(req.value ?? '');
     let request: WriteRequest;
     if (req.op === 'createSession') request = { type: OpCode.createSession, timeOut: req.timeoutMs! };
+    else if (req.op === 'createEphemeralSeq') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.ephemeralSequential };
     else if (req.op === 'createEphemeral') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.ephemeral };
     else if (req.op === 'create') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistent };
     else if (req.op === 'createSeq') request = { type: OpCode.create, path: req.path, data, acl: OPEN_ACL_UNSAFE, flags: CreateMode.persistentSequential };
@@ -668,11 +678,12 @@ export class Simulation {
     if (this.phase !== 'safety' || this.opsInvoked >= this.options.ops) return;
     const w = this.rngWorkload;
     if (!c.sessionReady) return this.openSession(c);
+    if (c.holding) return this.releaseLock(c);
     // Sessions move between servers now and then (a reconnect), as ZooKeeper clients do.
     if (w.chance(CLIENT_MOVE_CHANCE)) this.moveClient(c);
     const workload = w.pick(this.options.workloads);
     // Parents of the sequential workloads are created once per client, unrecorded (setup).
-    if ((workload === 'ids' || workload === 'queue' || workload === 'members') && !c.exists.has(`/${workload}`)) {
+    if ((workload === 'ids' || workload === 'queue' || workload === 'members' || workload === 'lock') && !c.exists.has(`/${workload}`)) {
       return this.send(c, { op: 'create', path: `/${workload}`, value: '' }, (rep) => {
         if (rep.ok || rep.err === 'NodeExists') c.exists.add(`/${workload}`);
         this.thinkThenNext(c);
@@ -695,6 +706,14 @@ export class Simulation {
         }
         this.begin(c, 'dequeue', '/queue', null);
         return this.dequeueStep(c, QUEUE_DEQUEUE_ATTEMPTS_MAX);
+      case 'lock':
+        this.lockedBy.set(token, BigInt(c.session));
+        this.begin(c, 'acquire', '/lock', token);
+        return this.send(c, { op: 'createEphemeralSeq', path: '/lock/l-', value: token }, (rep) => {
+          if (!rep.ok) return this.finishFail(c, rep);
+          c.lockNode = rep.path!;
+          this.pollLock(c, LOCK_POLLS_MAX);
+        });
       case 'members':
         if (w.chance(MEMBERS_ABANDON_CHANCE)) {
           // Walk away: the session is never used again and must expire, with its ephemerals.
@@ -707,6 +726,47 @@ export class Simulation {
         this.begin(c, 'join', '/members', token);
         return this.send(c, { op: 'createEphemeral', path: `/members/${token}`, value: token }, (rep) => (rep.ok ? this.finishOk(c, null) : this.finishFail(c, rep)));
     }
+  }
+
+  /** The lock recipe: hold it when our node is the lowest; otherwise look again next tick. */
+  private pollLock(c: SimClient, pollsLeft: number): void {
+    this.send(c, { op: 'children', path: '/lock' }, (rep) => {
+      if (!rep.ok) return this.lockTrouble(c, rep);
+      const mine = c.lockNode!.slice('/lock/'.length);
+      const lowest = [...(rep.children ?? [])].sort((a, b) => a.slice(-10).localeCompare(b.slice(-10)))[0];
+      if (lowest === mine) {
+        c.holding = true;
+        return this.finishOk(c, c.lockNode);
+      }
+      if (!rep.children?.includes(mine)) return this.lockTrouble(c, { ...rep, ok: false, err: 'LockNodeGone' });
+      if (pollsLeft > 1) return void this.scheduler.schedule(this.options.tickMs, () => this.guard(() => this.pollLock(c, pollsLeft - 1)));
+      // Give up: take our node away (if that fails the session is abandoned, and expiry does it).
+      this.send(c, { op: 'delete', path: c.lockNode! }, (del) => this.lockTrouble(c, { ...del, ok: false, err: del.ok ? 'GaveUp' : del.err }));
+    });
+  }
+
+  private releaseLock(c: SimClient): void {
+    const token = c.lockNode!;
+    this.begin(c, 'release', '/lock', token);
+    this.send(c, { op: 'delete', path: token }, (rep) => {
+      c.holding = false;
+      c.lockNode = undefined;
+      if (rep.ok) return this.finishOk(c, null);
+      this.lockTrouble(c, rep);
+    });
+  }
+
+  /** A lock step failed: the operation failed; a node we may still own goes with an abandoned session. */
+  private lockTrouble(c: SimClient, rep: ClientReply): void {
+    if (c.lockNode && rep.err !== 'GaveUp' && rep.err !== 'SessionExpired') this.abandonSession(c);
+    c.lockNode = undefined;
+    c.holding = false;
+    this.finishFail(c, rep);
+  }
+
+  private abandonSession(c: SimClient): void {
+    this.abandoned.add(BigInt(c.session));
+    c.sessionReady = false;
   }
 
   /** A new session (setup, not recorded): createSession through the write path. */
@@ -731,7 +791,11 @@ export class Simulation {
       this.guard(() => {
         if (c.sessionReady && !c.inFlight) this.send(c, { op: 'ping', path: '/' }, (rep) => {
           if (!rep.ok && rep.err !== 'SessionExpired') this.moveClient(c);
-          if (rep.err === 'SessionExpired') c.sessionReady = false;
+          if (rep.err === 'SessionExpired') {
+      c.sessionReady = false;
+      c.holding = false;
+      c.lockNode = undefined;
+    }
           if (!c.op) this.thinkThenNext(c);
         });
       });
@@ -856,6 +920,12 @@ export class Simulation {
     if (!c.inFlight || c.inFlight.cxid !== cxid) return;
     this.note(`client ${c.index} p${c.process} timeout`);
     if (c.inFlight.req.op === 'createSession') this.abandoned.add(BigInt(c.session)); // it may exist: it must expire
+    if (c.lockNode || c.holding || c.op?.f === 'acquire') {
+      // We may own a lock node we cannot account for: leave the session to expire with it.
+      this.abandonSession(c);
+      c.lockNode = undefined;
+      c.holding = false;
+    }
     c.inFlight = undefined;
     if (c.op) {
       this.history.info(c.op, 'timeout');
@@ -1232,7 +1302,7 @@ export class Simulation {
         return [...node.children].sort().map((name) => ({ name, data: untext.decode(leader.tree.getData(`${path}/${name}`)!.data) }));
       },
     };
-    const problems = [...checkIds(this.history.events, tree), ...checkQueue(this.history.events, tree), ...this.checkMembers(leader)];
+    const problems = [...checkIds(this.history.events, tree), ...checkQueue(this.history.events, tree), ...this.checkMembers(leader), ...this.checkLock()];
     if (problems.length) this.fail('invariant', problems.join('\n'));
     // Final reads of every register by a fresh process: what the converged ensemble holds
     // becomes part of the history, so a write lost after its ack also fails the history check.
@@ -1270,6 +1340,10 @@ export class Simulation {
       if (leader.sessions.has(session) && !present.has(token)) problems.push(`members: acknowledged join ${token} (line ${i + 1}) of live session ${session} is missing`);
     });
     return problems;
+  }
+
+  private checkLock(): string[] {
+    return checkLock(this.history.events, (token) => this.sessionClosedAt.get(this.lockedBy.get(token)!), this.scheduler.now());
   }
 
   describe(): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from './history.js';
-import { checkIds, checkQueue, type FinalTree } from './workload-checks.js';
+import { checkIds, checkLock, checkQueue, type FinalTree } from './workload-checks.js';
 
 type Ev = [process: number, type: HistoryEvent['type'], f: string, value: unknown];
 const h = (path: string, ...evs: Ev[]): HistoryEvent[] => evs.map(([process, type, f, value]) => ({ process, type, f, path, value }));
@@ -37,5 +37,21 @@ describe('queue', () => {
     // ...unless a dequeue with an unknown outcome may have taken it.
     const maybe = h('/queue', ...base, [1, 'invoke', 'dequeue', null], [1, 'info', 'dequeue', null]);
     expect(checkQueue(maybe, tree('/queue', [['item-1', 'y']]))).toEqual([]);
+  });
+});
+
+describe('lock', () => {
+  const ev = (process: number, type: HistoryEvent['type'], f: string, value: unknown, time: number): HistoryEvent => ({ process, type, f, path: '/lock', value, time });
+  const a = [ev(0, 'invoke', 'acquire', 'a', 0), ev(0, 'ok', 'acquire', '/lock/l-0', 1)];
+  const b = (at: number) => [ev(1, 'invoke', 'acquire', 'b', 0), ev(1, 'ok', 'acquire', '/lock/l-1', at)];
+  it('passes when the next holder starts after the release', () => {
+    expect(checkLock([...a, ev(0, 'invoke', 'release', '/lock/l-0', 5), ev(0, 'ok', 'release', null, 7), ...b(6)], () => undefined, 100)).toEqual([]);
+  });
+  it('names two holders at once', () => {
+    const r = checkLock([...a, ...b(3), ev(0, 'invoke', 'release', '/lock/l-0', 5)], () => undefined, 100);
+    expect(r.join('\n')).toContain('lock: held twice at once: a (acquired line 2) and b (acquired line 4)');
+  });
+  it('lets the next holder in once the old holder\'s session was closed', () => {
+    expect(checkLock([...a, ...b(4)], (t) => (t === 'a' ? 3 : undefined), 100)).toEqual([]);
   });
 });

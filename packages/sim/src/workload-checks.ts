@@ -77,3 +77,37 @@ export function checkQueue(events: readonly HistoryEvent[], tree: FinalTree): st
   for (const token of remaining) if (dequeued.has(token)) problems.push(`queue: ${token} was dequeued (line ${dequeued.get(token)!.line}) but is still queued`);
   return problems;
 }
+
+/**
+ * Lock: holds (acquire ok .. release invoke) never overlap. A hold is cut short where the
+ * holder's session was closed (`closedAt(token)`): ZooKeeper then lets the next waiter in while
+ * the old holder may not know yet. A hold never released ends at `endTime`.
+ */
+export function checkLock(events: readonly HistoryEvent[], closedAt: (token: string) => number | undefined, endTime: number): string[] {
+  const holds: { start: number; end: number; token: string; line: number }[] = [];
+  const open = new Map<number, { start: number; token: string; line: number }>();
+  const invokes = new Map<number, HistoryEvent>();
+  const cut = (token: string, until: number): number => Math.min(until, closedAt(token) ?? Infinity);
+  events.forEach((e, i) => {
+    if (e.f !== 'acquire' && e.f !== 'release') return;
+    if (e.type === 'invoke') {
+      invokes.set(e.process, e);
+      if (e.f === 'release') {
+        const h = open.get(e.process);
+        open.delete(e.process);
+        if (h) holds.push({ ...h, end: cut(h.token, e.time ?? endTime) });
+      }
+      return;
+    }
+    const inv = invokes.get(e.process);
+    if (e.f === 'acquire' && e.type === 'ok' && inv) open.set(e.process, { start: e.time ?? 0, token: String(inv.value), line: i + 1 });
+  });
+  for (const h of open.values()) holds.push({ ...h, end: cut(h.token, endTime) });
+  holds.sort((a, b) => a.start - b.start);
+  const problems: string[] = [];
+  for (let i = 1; i < holds.length; i++) {
+    const prev = holds.slice(0, i).find((p) => p.end > holds[i]!.start);
+    if (prev) problems.push(`lock: held twice at once: ${prev.token} (acquired line ${prev.line}) and ${holds[i]!.token} (acquired line ${holds[i]!.line})`);
+  }
+  return problems;
+}
