@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptionError, type LogEntry, encodeEntries } from '@zkts/txn-log';
 import { workload } from '../../txn-log/src/test-support/contract.js';
-import { FileTxnLog, LOG_HEADER_BYTES } from './file-txn-log.js';
+import { FileTxnLog, LOG_HEADER_BYTES, OPEN_READ_CHUNK_BYTES } from './file-txn-log.js';
 import { type StorageFs, countingFs } from './fs.js';
 import { seeded, tempDir } from './test-support/tmp.js';
 
@@ -245,6 +245,44 @@ describe('FileTxnLog faults', () => {
     bytes.writeUInt32BE(0x00ffffff, at);
     await writeFile(path, bytes);
     await expect(open()).rejects.toThrow(new RegExp(`corrupt at offset ${at}`));
+  });
+
+  it('a wholly zeroed entry with valid entries after it is refused, not taken for the end', async () => {
+    const entries = workload(20);
+    await writeLog(entries);
+    const path = await segPath();
+    const bytes = await readFile(path);
+    const at = offsetOf(entries, 5);
+    bytes.fill(0, at, offsetOf(entries, 6));
+    await writeFile(path, bytes);
+    await expect(open()).rejects.toThrow(new RegExp(`corrupt at offset ${at}: zeroed entry with valid entries after it`));
+  });
+
+  it('open reads the padding in chunks: an entry far past the first chunk is still found', async () => {
+    const entries = workload(20);
+    const preAllocSizeBytes = 3 * OPEN_READ_CHUNK_BYTES;
+    await writeLog(entries, { preAllocSizeBytes });
+    const path = await segPath();
+    const fresh = await open({ preAllocSizeBytes });
+    expect(fresh.lastZxid()).toBe(entries[19]!.hdr.zxid);
+    expect((await stat(path)).size).toBe(preAllocSizeBytes);
+    await fresh.close();
+    const bytes = await readFile(path);
+    const stray = OPEN_READ_CHUNK_BYTES * 2 + 100;
+    bytes.set(bytes.subarray(offsetOf(entries, 3), offsetOf(entries, 4)), stray);
+    await writeFile(path, bytes);
+    await expect(open({ preAllocSizeBytes })).rejects.toThrow(new RegExp(`corrupt at offset ${offsetOf(entries, 20)}`));
+  });
+
+  it('entries spanning several read chunks all load', async () => {
+    const big = new Uint8Array(OPEN_READ_CHUNK_BYTES / 2 + 3).fill(7);
+    const entries = workload(40).map((e) => (e.txn.type === 1 ? { ...e, txn: { ...e.txn, data: big } } : e)) as LogEntry[];
+    await writeLog(entries, { preAllocSizeBytes: 1 });
+    expect((await stat(await segPath())).size).toBeGreaterThan(2 * OPEN_READ_CHUNK_BYTES);
+    const log = await open();
+    expect(log.dropped).toEqual([]);
+    expect(await zxids(log)).toEqual(zx(entries));
+    await log.close();
   });
 
   it('damage at the end of an older segment is corruption, not a torn tail', async () => {

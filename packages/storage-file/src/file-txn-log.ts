@@ -10,7 +10,10 @@
 // rolled (a new file started) at a flush once the active one holds snapCount/2 +
 // random(snapCount/2) entries, as ZooKeeper's SyncRequestProcessor does.
 //
-// Opening scans every segment. A bad entry at the end of the newest segment (nothing valid
+// Opening scans every segment: its entries, read in chunks as far as the first all-zero entry
+// prefix, then the preallocated rest checked to be zeros a chunk at a time (never held whole).
+// Anything else after the entries (or a bad entry) makes the scan read the whole segment and
+// judge it as follows. A bad entry at the end of the newest segment (nothing valid
 // after it) is a torn write: it is cut off and reported in `dropped`. A bad entry with valid
 // data after it, or in an older segment, is corruption: open() refuses with a CorruptionError
 // naming the file and offset.
@@ -18,6 +21,9 @@ import { join } from 'node:path';
 import {
   CorruptionError,
   type Dropped,
+  ENTRY_BODY_BYTES_MAX,
+  ENTRY_BODY_BYTES_MIN,
+  ENTRY_PREFIX_BYTES,
   type LogEntry,
   type TxnLog,
   type Zxid,
@@ -36,6 +42,8 @@ export const LOG_VERSION = 1;
 export const LOG_HEADER_BYTES = 16;
 /** ZooKeeper's zookeeper.preAllocSize default: 64 MB. */
 export const PRE_ALLOC_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
+/** Bytes read at a time when opening a segment. */
+export const OPEN_READ_CHUNK_BYTES = 4 * 1024 * 1024;
 /** ZooKeeper's snapCount default. */
 export const SNAP_COUNT_DEFAULT = 100_000;
 /** ZooKeeper raises a snapCount below 2 to 2. */
@@ -130,12 +138,15 @@ export class FileTxnLog implements TxnLog {
       const path = join(dir, name);
       const f = await this.fs.open(path, 'read');
       let buf: Buffer;
+      let size: number;
       try {
-        buf = await f.read(0, await f.size());
+        size = await f.size();
+        buf = await readEntriesPrefix(f, size);
       } finally {
         await f.close();
       }
       const seg = this.scanSegment(path, name, zxid, buf, isLast, prev);
+      if (seg !== null) seg.allocated = size;
       if (seg === null) {
         await this.fs.unlink(path);
         await this.fs.syncDir(dir);
@@ -392,4 +403,63 @@ export class FileTxnLog implements TxnLog {
     if (this.closed) throw new Error('FileTxnLog is closed');
     if (this.failed) throw this.failed;
   }
+}
+
+/**
+ * A segment's bytes as far as the scan needs them. Normally: the header and the entries, up to
+ * the first all-zero entry prefix, after the rest of the file was checked to be zeros chunk by
+ * chunk (so a zeroed entry with entries after it is still found). Scanning that prefix is the
+ * same as scanning the whole file: what is cut off holds nothing. Whenever the walk meets
+ * anything else (an odd header, a length out of range, an entry running past the end, non-zero
+ * bytes after the zero prefix) it gives back the whole file, and scanSegment judges it as before.
+ */
+async function readEntriesPrefix(f: StorageFile, size: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let loaded = 0;
+  /** Reads chunks until `need` bytes are loaded; false when the file ends first. */
+  const load = async (need: number): Promise<boolean> => {
+    while (loaded < need && loaded < size) {
+      const chunk = await f.read(loaded, Math.min(OPEN_READ_CHUNK_BYTES, size - loaded));
+      if (chunk.length === 0) break;
+      chunks.push(chunk);
+      loaded += chunk.length;
+    }
+    return loaded >= need;
+  };
+  const whole = async (): Promise<Buffer> => {
+    await load(size);
+    return Buffer.concat(chunks, loaded);
+  };
+  // Offsets only grow, so a cursor finds the chunk holding a byte.
+  let at = 0;
+  let atStart = 0;
+  const byte = (offset: number): number => {
+    while (offset >= atStart + chunks[at]!.length) atStart += chunks[at++]!.length;
+    return chunks[at]![offset - atStart]!;
+  };
+  const u32 = (offset: number): number => ((byte(offset) << 24) | (byte(offset + 1) << 16) | (byte(offset + 2) << 8) | byte(offset + 3)) >>> 0;
+
+  if (!(await load(LOG_HEADER_BYTES))) return whole();
+  const first = chunks[0]!;
+  if (first.length < LOG_HEADER_BYTES || first.toString('latin1', 0, 4) !== LOG_MAGIC || first.readUInt32BE(4) !== LOG_VERSION) return whole();
+  let offset = LOG_HEADER_BYTES;
+  for (;;) {
+    if (!(await load(offset + ENTRY_PREFIX_BYTES))) return whole(); // no room for a prefix: the old path decides
+    const length = u32(offset);
+    if (length === 0 && u32(offset + 4) === 0) break;
+    if (length < ENTRY_BODY_BYTES_MIN || length > ENTRY_BODY_BYTES_MAX) return whole();
+    const next = offset + ENTRY_PREFIX_BYTES + length;
+    if (!(await load(next))) return whole();
+    offset = next;
+  }
+  // The entries end at offset (none: the old path); everything after it must be zero padding.
+  if (offset === LOG_HEADER_BYTES) return whole();
+  const last = chunks.at(-1)!;
+  const lastStart = loaded - last.length;
+  if (!allZero(last, Math.max(0, offset - lastStart), last.length)) return whole();
+  for (let pos = loaded; pos < size; pos += OPEN_READ_CHUNK_BYTES) {
+    const chunk = await f.read(pos, Math.min(OPEN_READ_CHUNK_BYTES, size - pos));
+    if (chunk.length === 0 || !allZero(chunk, 0, chunk.length)) return whole();
+  }
+  return Buffer.concat(chunks, offset);
 }
