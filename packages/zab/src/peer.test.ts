@@ -347,6 +347,27 @@ describe('ZabPeer leader discovery and sync (driven by hand)', () => {
     expect(readies.some((r) => r.needsElection && /server 2 is not leading/.test(r.roleChanged?.reason ?? ''))).toBe(true);
   });
 
+  it('commits up to the highest zxid a quorum acked, in one step', () => {
+    const leader = new ZabPeer({ ...base, voters: [1, 2, 3, 4, 5] });
+    drain(leader);
+    leader.becomeLeader();
+    for (const id of [2, 3]) leader.step(id, { type: 'followerInfo', attempt: 1, acceptedEpoch: 0, lastZxid: 0 });
+    for (const id of [2, 3]) leader.step(id, { type: 'ackEpoch', currentEpoch: 0, lastZxid: 0, epochAlreadyAccepted: false, truncFloorZxid: 0 });
+    for (const id of [2, 3]) leader.step(id, { type: 'ack', zxid: makeZxid(1, 0) });
+    drain(leader);
+    expect(leader.isServing).toBe(true);
+    const zxids = [1, 2, 3, 4].map((i) => leader.propose(data(`w${i}`)));
+    drain(leader); // the leader's own ack: up to w4
+    leader.step(2, { type: 'ack', zxid: zxids[3]! });
+    expect(leader.lastCommittedZxid).toBe(0); // {1, 2} of 5
+    leader.step(3, { type: 'ack', zxid: zxids[1]! });
+    expect(leader.lastCommittedZxid).toBe(zxids[1]); // {1, 2, 3} hold w1..w2
+    const [r] = drain(leader);
+    expect(r!.committed.map((e) => e.zxid)).toEqual(zxids.slice(0, 2));
+    leader.step(3, { type: 'ack', zxid: zxids[3]! });
+    expect(drain(leader).flatMap((x) => x.committed).map((e) => e.zxid)).toEqual(zxids.slice(2));
+  });
+
   it('reports synced followers and drops a learner on peerDisconnected', () => {
     const leader = establishedLeader();
     expect(leader.status().syncedFollowers).toEqual([2]);
