@@ -352,11 +352,16 @@ export class EnsembleRuntime implements Replicator {
       server.replaceTree(tree, snap.sessions);
       this.options.logger.info(`SNAP ${zxidToHex(snap.zxid)} installed: ${tree.nodeCount} nodes, ${snap.sessions.length} sessions`);
     }
+    // What is committed is durable on a quorum already: unless this Ready changes epochs or
+    // replaces the log, apply it (and answer its clients) without waiting for this Ready's own
+    // flush of newer entries, as ZooKeeper's CommitProcessor does not wait for its SyncRequestProcessor.
+    const applyBeforeFlush = ready.hardState === undefined && ready.truncateAfter === undefined && ready.snapshot === undefined;
+    if (applyBeforeFlush) for (const e of ready.committed) server.applyCommitted(decodeEntry(e.data));
     if (ready.entries.length > 0) {
       txnLog.append(ready.entries.map((e) => decodeEntry(e.data)));
       await txnLog.flush();
     }
-    for (const e of ready.committed) server.applyCommitted(decodeEntry(e.data));
+    if (!applyBeforeFlush) for (const e of ready.committed) server.applyCommitted(decodeEntry(e.data));
     this.sendMessages(ready, ready.messagesBeforePersist, ready.messages.length, encoded);
     for (const f of ready.forwarded) {
       let req: ForwardedRequest;
