@@ -30,7 +30,7 @@ commands:
   sim        run the deterministic simulator
              --seed S | --seeds A..B   --servers N (5)   --clients M (5)   --ops N (1000)
              --election fast|basic|all   --faults all|none|crash,leader,partition,loss,delay,
-             dup,reorder,pause,skew,disk   --workloads all|register,counter,ids,queue,members
+             dup,reorder,pause,skew,disk   --workloads all|register,counter,ids,queue,members,lock
              --bug commit-without-quorum|stale-reads|election-ignores-zxid
              --script '300:crash-leader; 600:partition 1,2|3,4,5; 900:heal; ...' (see @zkts/sim)
              --trace (print every trace line)   --history F.jsonl --edn F.edn --porcupine F.json
