@@ -9,6 +9,7 @@ import {
 import { choiceFlag, intFlag, parseArgs, UsageError } from './args.js';
 import { electionsCommand } from './elections-command.js';
 import { simCommand } from './sim-command.js';
+import { clusterCommand } from './cluster-command.js';
 
 export interface HarnessIo {
   out(text: string): void;
@@ -38,7 +39,10 @@ commands:
              [--model register|zookeeper] [--steps N] [--time-ms N] history.jsonl
   elections  compare election strategies (fast vs basic) under no faults, loss and a partition
              --trials N (50)   --servers N (5)   --out DIR (.)   writes elections.txt and elections.svg
-  cluster    (not available: needs the multi-process ensemble server)
+  cluster    the register workload against real zkts-server processes under a nemesis
+             --servers 3|5 (3)   --election fast|basic   --ops N (500)   --clients M (3)
+             --faults kill,stop|none   --seed S (1)   --rate OPS_PER_S (20)   --time-ms N (300000)
+             --history F.jsonl   --keep (keep the members' data directory)
 `;
 
 export async function runHarness(argv: readonly string[], io: HarnessIo): Promise<number> {
@@ -51,6 +55,8 @@ export async function runHarness(argv: readonly string[], io: HarnessIo): Promis
         return await simCommand(rest, io);
       case 'elections':
         return await electionsCommand(rest, io);
+      case 'cluster':
+        return await clusterCommand(rest, io);
       case undefined:
       case '--help':
       case 'help':
