@@ -155,6 +155,8 @@ describe('TcpPeerTransport', () => {
     const peer = await raw(address);
     peer.socket.write(encodeHello({ version: PEER_PROTOCOL_VERSION, sender: 2, target: 1 }));
     await waitFor('link up', () => a.t.isUp(2));
+    // The acceptor marks the link up as it writes its reply: wait for the reply's bytes too.
+    await waitFor('handshake reply', () => peer.data().length >= 20);
     expect(decodeReply(peer.data().subarray(4, 20))).toMatchObject({ status: HandshakeStatus.Accepted, acceptor: 1 });
     const ok = new Uint8Array(4 + 3);
     new DataView(ok.buffer).setUint32(0, 3);
