@@ -42,7 +42,8 @@ commands:
   cluster    the register workload against real zkts-server processes under a nemesis
              --servers 3|5 (3)   --election fast|basic   --ops N (500)   --clients M (3)
              --faults kill,stop|none   --seed S (1)   --rate OPS_PER_S (20)   --time-ms N (300000)
-             --history F.jsonl   --keep (keep the members' data directory)
+             --connect all|one (each client on every member, or on one)   --history F.jsonl
+             --keep (keep the members' data directory)
 `;
 
 export async function runHarness(argv: readonly string[], io: HarnessIo): Promise<number> {

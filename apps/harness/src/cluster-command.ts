@@ -4,7 +4,7 @@
 // the run the ensemble is healed, each member is read after a sync to compare node data, and
 // the history is checked with the 'zookeeper' model (the 'register' model is reported too).
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import {
   BadVersionError, ConnectionLossError, NoNodeError, NodeExistsError, NO_RETRY, OperationTimeoutError, SessionExpiredError,
   ZooKeeperClient, ZooKeeperError,
@@ -77,7 +77,8 @@ interface Worker {
 }
 
 export async function clusterCommand(argv: readonly string[], io: HarnessIo): Promise<number> {
-  const args = parseArgs(argv, ['servers', 'election', 'ops', 'clients', 'faults', 'seed', 'history', 'rate', 'time-ms'], ['keep']);
+  const args = parseArgs(argv, ['servers', 'election', 'ops', 'clients', 'faults', 'seed', 'history', 'rate', 'time-ms', 'connect'], ['keep']);
+  const connectMode = choiceFlag(args, 'connect', 'all', ['all', 'one'] as const);
   const servers = Number(choiceFlag(args, 'servers', '3', CLUSTER_SERVERS.map(String)));
   const election = choiceFlag(args, 'election', 'fast', ['fast', 'basic'] as const);
   const ops = intFlag(args, 'ops', 500, 1, CLUSTER_OPS_MAX);
@@ -104,9 +105,16 @@ export async function clusterCommand(argv: readonly string[], io: HarnessIo): Pr
   try {
     await ensemble.waitForQuorum(CLUSTER_QUORUM_TIMEOUT_MS, wait);
     io.err(`cluster: ${servers} members up (${ensemble.connectString}) in ${Date.now() - started} ms; data in ${ensemble.root}\n`);
-    const summary = await runWorkload(ensemble, { ops, clients, seed, rate, faults, timeMs }, io);
-    if (historyFile) await writeFile(join(io.cwd ?? '.', historyFile), toJsonLines(summary.events));
-    printSummary(io, { servers, election, clients, seed }, summary, Date.now() - started);
+    const summary = await runWorkload(ensemble, { ops, clients, seed, rate, faults, timeMs, connectMode }, io);
+    if (historyFile) {
+      const file = resolve(io.cwd ?? '.', historyFile);
+      try {
+        await writeFile(file, toJsonLines(summary.events));
+      } catch (err) {
+        io.err(`zkts-harness: --history: cannot write ${file}: ${(err as Error).message}\n`);
+      }
+    }
+    printSummary(io, { servers, election, clients, seed, connectMode }, summary, Date.now() - started);
     const ok = summary.zookeeper.valid !== false && summary.converged;
     return ok ? (summary.zookeeper.valid === true ? 0 : 3) : 1;
   } finally {
@@ -133,6 +141,8 @@ interface RunOptions {
   rate: number;
   faults: ClusterFault[];
   timeMs: number;
+  /** all: every client knows every member (and fails over); one: client i stays on member i mod N. */
+  connectMode: 'all' | 'one';
 }
 
 async function runWorkload(ensemble: ClusterEnsemble, o: RunOptions, io: HarnessIo): Promise<ClusterSummary & { events: HistoryEvent[] }> {
@@ -151,8 +161,9 @@ async function runWorkload(ensemble: ClusterEnsemble, o: RunOptions, io: Harness
   let done = false;
 
   const connect = (w: Worker): ZooKeeperClient => {
-    // Each client knows every member, in its own seeded order, and fails over between them.
-    const order = ensemble.members.map((m) => m.connectString);
+    // Each client knows every member, in its own seeded order, and fails over between them
+    // (or, with --connect one, only its own member).
+    const order = o.connectMode === 'one' ? [ensemble.members[w.index % ensemble.members.length]!.connectString] : ensemble.members.map((m) => m.connectString);
     for (let i = order.length - 1; i > 0; i--) {
       const j = opRandom.int(0, i);
       [order[i], order[j]] = [order[j]!, order[i]!];
@@ -317,7 +328,7 @@ async function readAll(member: ClusterMember, paths: readonly string[], history:
 
 function printSummary(
   io: HarnessIo,
-  run: { servers: number; election: string; clients: number; seed: number },
+  run: { servers: number; election: string; clients: number; seed: number; connectMode: string },
   s: ClusterSummary,
   wallMs: number,
 ): void {
@@ -325,10 +336,10 @@ function printSummary(
   const failed = s.zookeeper.valid === false || !s.converged;
   const lines = [
     `cluster seed ${run.seed}: ${failed ? 'VIOLATION' : 'ok'}`,
-    `  ${run.servers} zkts-server processes, ${run.clients} clients, election ${run.election}`,
+    `  ${run.servers} zkts-server processes, ${run.clients} clients (connected to ${run.connectMode === 'all' ? 'every member' : 'one member each'}), election ${run.election}`,
     `  operations: ${s.ops.invoked} invoked, ${s.ops.ok} ok, ${s.ops.fail} fail, ${s.ops.info} info`,
     `  faults: ${s.faults.length}${s.faults.map((f) => `\n    ${f}`).join('')}`,
-    `  convergence: ${s.converged ? 'every member has the same data' : 'MEMBERS DIFFER'} ${s.finalData.map((d, i) => `\n    server ${i + 1}: ${JSON.stringify(d)}`).join('')}`,
+    `  convergence: ${s.converged ? 'every member has the same data' : 'MEMBERS DIFFER'}${s.finalData.map((d, i) => `\n    server ${i + 1}: ${JSON.stringify(d)}`).join('')}`,
     `  history check (zookeeper model): ${verdict(s.zookeeper)}`,
     `  history check (register model, reads may be stale under ZooKeeper's guarantee): ${verdict(s.register)}`,
     `  wall time ${(wallMs / 1000).toFixed(1)} s`,
