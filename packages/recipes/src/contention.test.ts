@@ -7,7 +7,7 @@ import { LeaderLatch } from './leader-latch.js';
 import { LeaderSelector } from './leader-selector.js';
 import { Lock } from './lock.js';
 import type { HoldState } from './internals.js';
-import { TcpProxy } from './test-support/proxy.js';
+import { TcpProxy } from '../../client/src/test-support/proxy.js';
 import { TARGETS, type TestServer, uniqueName, until, within } from './test-support/targets.js';
 
 const CONTENDERS = 20;
