@@ -2,9 +2,10 @@
 // observers, on free loopback ports in one temp directory: the reference for failover tests and
 // for measuring ZooKeeper's election and failover times. Every process is stopped by its pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childExited, killOnExit, tailFile } from './child-processes.js';
 import { REFERENCE_ZOOKEEPER_JAR, fourLetterWord, freePort, referenceZooKeeperAvailable } from './reference-zookeeper.js';
 
 /** How long a whole ensemble may take to elect a leader and serve (5 JVMs on 2 cores start slowly). */
@@ -96,34 +97,6 @@ export interface ReferenceEnsemble {
   stop(): Promise<void>;
 }
 
-// JVMs still running when the test process exits are killed by pid so none outlive it.
-const livePids = new Set<number>();
-let exitHookInstalled = false;
-function trackPid(pid: number): void {
-  livePids.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const p of livePids) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
-
-function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -134,11 +107,6 @@ export function parseSrvrMode(answer: string): ReferenceServerMode {
   return answer.length > 0 ? 'not serving' : 'down';
 }
 
-function tail(file: string, lines: number): string {
-  if (!existsSync(file)) return `(no ${file})`;
-  const all = readFileSync(file, 'utf8').trimEnd().split('\n');
-  return all.slice(-lines).join('\n');
-}
 
 const TERMINATING = new Set<NodeJS.Signals>(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP']);
 
@@ -204,9 +172,7 @@ class Member implements ReferenceEnsembleMember {
     );
     closeSync(out);
     if (child.pid === undefined) throw new Error(`member ${this.id}: could not start java`);
-    const pid = child.pid;
-    trackPid(pid);
-    child.once('exit', () => livePids.delete(pid));
+    killOnExit(child);
     this.child = child;
   }
 
@@ -219,7 +185,7 @@ class Member implements ReferenceEnsembleMember {
     const child = this.child;
     if (!child || !this.running) return;
     process.kill(child.pid!, signal);
-    if (TERMINATING.has(signal)) await exited(child, REFERENCE_MEMBER_EXIT_TIMEOUT_MS);
+    if (TERMINATING.has(signal)) await childExited(child, REFERENCE_MEMBER_EXIT_TIMEOUT_MS);
   }
 
   async restart(opts: { timeoutMs?: number } = {}): Promise<void> {
@@ -237,8 +203,8 @@ class Member implements ReferenceEnsembleMember {
   }
 
   logTail(lines = LOG_TAIL_LINES): string {
-    return [`--- member ${this.id} server.log`, tail(join(this.dir, 'server.log'), lines),
-      `--- member ${this.id} stdout.log`, tail(join(this.dir, 'stdout.log'), lines)].join('\n');
+    return [`--- member ${this.id} server.log`, tailFile(join(this.dir, 'server.log'), lines),
+      `--- member ${this.id} stdout.log`, tailFile(join(this.dir, 'stdout.log'), lines)].join('\n');
   }
 
   async stop(): Promise<void> {
@@ -246,7 +212,7 @@ class Member implements ReferenceEnsembleMember {
     const child = this.child;
     if (child && this.running) {
       process.kill(child.pid!, 'SIGKILL');
-      await exited(child, REFERENCE_MEMBER_EXIT_TIMEOUT_MS);
+      await childExited(child, REFERENCE_MEMBER_EXIT_TIMEOUT_MS);
     }
   }
 }

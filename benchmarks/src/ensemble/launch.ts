@@ -4,12 +4,12 @@
 // The handle has the shape of @zkts/tools' ReferenceEnsemble, so failover-reference's measuring
 // function runs unchanged against either. Every process is stopped by its pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  REFERENCE_ZOOKEEPER_JAR, fourLetterWord, freePort, parseSrvrMode, referenceZooKeeperAvailable,
+  REFERENCE_ZOOKEEPER_JAR, childExited, killOnExit, tailFile, fourLetterWord, freePort, parseSrvrMode, referenceZooKeeperAvailable,
   type ReferenceEnsemble, type ReferenceEnsembleMember, type ReferenceServerMode,
 } from '@zkts/tools';
 import { zktsServerEntry } from '../servers.js';
@@ -68,39 +68,7 @@ export interface BenchEnsemble extends ReferenceEnsemble {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-// Processes still running when this process exits are killed by pid so none outlive it.
-const livePids = new Set<number>();
-let exitHookInstalled = false;
-function trackPid(pid: number): void {
-  livePids.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const p of livePids) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-}
 
-function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} did not exit within ${timeoutMs} ms`)), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-function tail(file: string, lines: number): string {
-  if (!existsSync(file)) return `(no ${file})`;
-  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-}
 
 const TERMINATING = new Set<NodeJS.Signals>(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP']);
 
@@ -158,9 +126,7 @@ class Member implements ReferenceEnsembleMember {
     const child = spawn(cmd, args, { stdio: ['ignore', out, out], cwd: this.dir });
     closeSync(out);
     if (child.pid === undefined) throw new Error(`member ${this.id}: could not start ${cmd}`);
-    const pid = child.pid;
-    trackPid(pid);
-    child.once('exit', () => livePids.delete(pid));
+    killOnExit(child);
     this.child = child;
   }
 
@@ -174,7 +140,7 @@ class Member implements ReferenceEnsembleMember {
     const child = this.child;
     if (!child || !this.running) return;
     process.kill(child.pid!, signal);
-    if (TERMINATING.has(signal)) await exited(child, MEMBER_EXIT_TIMEOUT_MS);
+    if (TERMINATING.has(signal)) await childExited(child, MEMBER_EXIT_TIMEOUT_MS);
   }
 
   async restart(opts: { timeoutMs?: number } = {}): Promise<void> {
@@ -192,8 +158,8 @@ class Member implements ReferenceEnsembleMember {
   }
 
   logTail(lines = LOG_TAIL_LINES): string {
-    return [`--- member ${this.id} server.log`, tail(join(this.dir, 'server.log'), lines),
-      `--- member ${this.id} stdout.log`, tail(join(this.dir, 'stdout.log'), lines)].join('\n');
+    return [`--- member ${this.id} server.log`, tailFile(join(this.dir, 'server.log'), lines),
+      `--- member ${this.id} stdout.log`, tailFile(join(this.dir, 'stdout.log'), lines)].join('\n');
   }
 
   /** Kills the process; with `graceMs`, SIGTERM first (a CPU profile is written only on a clean exit). */
@@ -203,11 +169,11 @@ class Member implements ReferenceEnsembleMember {
     if (!child || !this.running) return;
     if (graceMs > 0) {
       process.kill(child.pid!, 'SIGTERM');
-      await exited(child, graceMs).catch(() => undefined);
+      await childExited(child, graceMs).catch(() => undefined);
       if (!this.running) return;
     }
     process.kill(child.pid!, 'SIGKILL');
-    await exited(child, MEMBER_EXIT_TIMEOUT_MS);
+    await childExited(child, MEMBER_EXIT_TIMEOUT_MS);
   }
 }
 
