@@ -6,11 +6,11 @@
 // --durable: zkts with each durable backend (zkts-file, zkts-level, zkts-rocksdb; forceSync=yes)
 // against ZooKeeper with forceSync=yes, all with their data on the disk under --dir (default the
 // OS temp dir); cells set and create at 8 x 64 and set at 1 x 1.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runLoadChild } from './load-child.js';
 import { WORKLOADS, populate, type LoadOptions, type LoadResult } from './loadgen.js';
 import { formatProfile } from './profile.js';
 import { fourLetterWord, referenceZooKeeperAvailable } from '@zkts/tools';
@@ -130,31 +130,6 @@ function parsePlan(argv: readonly string[]): Plan {
 
 const LOADGEN = fileURLToPath(new URL('./loadgen-main.js', import.meta.url));
 
-/** Runs one measurement in a child process; errors come back as a result with no ops. */
-function measure(opts: LoadOptions, hardTimeoutMs: number): Promise<LoadResult | { failure: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LOADGEN, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-    }, hardTimeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        try {
-          resolve(JSON.parse(out) as LoadResult);
-          return;
-        } catch {
-          /* fall through */
-        }
-      }
-      resolve({ failure: (err.trim() || `loadgen exited with ${code}`).split('\n')[0]! });
-    });
-  });
-}
 
 interface Cell {
   op: string;
@@ -263,7 +238,7 @@ async function main(): Promise<void> {
             host: s.host, port: s.port, connections, inFlight, mix: WORKLOADS[op]!,
             warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
           };
-          cell.results[name] = await measure(opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
+          cell.results[name] = await runLoadChild(LOADGEN, opts, (plan.warmupS + plan.durationS) * 1000 + 60_000);
           // Wait until the server answers again (closing sessions, e.g. removing the ephemerals of
           // `create`, must not spill into the next measurement of either server).
           const settleStart = Date.now();

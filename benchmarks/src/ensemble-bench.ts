@@ -8,12 +8,12 @@
 //   throughput  the e2e load generator with its connections dealt round-robin over the members
 //   elections   in memory: seeded ElectionCluster trials per strategy, scenario and fault
 //   node dist/ensemble-bench.js [all|failover|cold-start|throughput|elections ...] [--quick] ... (--help)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeOnce } from './failover-reference.js';
+import { runLoadChild } from './load-child.js';
 import { WORKLOADS, populate, type LoadResult } from './loadgen.js';
 import { formatProfile } from './profile.js';
 import { describeFilesystem, javaVersion } from './servers.js';
@@ -143,30 +143,6 @@ function coldStartTable(results: readonly ColdStartResult[]): string {
 
 // ---- throughput ----
 
-function measureSpread(opts: SpreadLoadOptions, hardTimeoutMs: number): Promise<LoadResult | { failure: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SPREAD_LOAD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
-    }, hardTimeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        try {
-          resolve(JSON.parse(out) as LoadResult);
-          return;
-        } catch {
-          /* fall through */
-        }
-      }
-      resolve({ failure: (err.trim() || `spread-load exited with ${code}`).split('\n')[0]! });
-    });
-  });
-}
 
 interface ThroughputCell extends Cell {
   forceSync: boolean;
@@ -207,10 +183,10 @@ async function runThroughput(plan: EnsemblePlan, forceSync: boolean, profileDir:
         const shift = (round - 1) % order.length;
         for (const [t, e] of [...order.slice(shift), ...order.slice(0, shift)]) {
           const targets = await dealOrder(e, plan.leaderFirst);
-          cell.results[t] = await measureSpread({
+          cell.results[t] = await runLoadChild(SPREAD_LOAD, {
             targets, connections: c.connections, inFlight: c.inFlight, mix: WORKLOADS[c.op]!,
             warmupMs: plan.warmupS * 1000, durationMs: plan.durationS * 1000, keys: plan.keys, valueSize: plan.valueSize,
-          }, (plan.warmupS + plan.durationS) * 1000 + 60_000);
+          } satisfies SpreadLoadOptions, (plan.warmupS + plan.durationS) * 1000 + 60_000);
           await e.waitForQuorum(); // sessions closed, ephemerals of `create` removed, nobody left behind
         }
         cells.push(cell);
