@@ -4,6 +4,7 @@
 import { ErrorCode, EventType, KeeperState, OpCode, READ_ACL_UNSAFE, OPEN_ACL_UNSAFE } from '@zkts/protocol';
 import type { ACL, Stat, StatPersisted } from '@zkts/protocol';
 import { DataPool } from './data-pool.js';
+import { AclCache } from './acl-cache.js';
 import { nodeDigestFrom, pathCrcState } from './digest.js';
 import { javaHashSetCloneOrder } from './java-order.js';
 import {
@@ -113,6 +114,8 @@ export class DataTree {
   private undo: Map<string, DataNode | null> | null = null;
   /** Node values are copied in here (see DataPool): never the caller's buffer or frame. */
   private readonly dataPool = new DataPool();
+  /** Nodes share equal ACL lists (see AclCache). */
+  private readonly acls = new AclCache();
 
   constructor(options: DataTreeOptions = {}) {
     this.extendedTypesEnabled = options.extendedTypesEnabled ?? true;
@@ -325,7 +328,7 @@ export class DataTree {
         addChild(parent, name);
         if (name === QUOTA_LIMIT_NODE && path.startsWith(quotaPrefix)) limitNodes.push(path);
       }
-      t.putNode(path, makeNode(t.dataPool.copy(sn.data), sn.acl, copyStat(sn.stat)));
+      t.putNode(path, makeNode(t.dataPool.copy(sn.data), t.acls.intern(sn.acl), copyStat(sn.stat)));
     }
     if (!t.nodes.has(ROOT)) throw new Error('snapshot has no root');
     for (const p of limitNodes) {
@@ -510,7 +513,7 @@ export class DataTree {
     }
     addChild(parent, childName);
     this.postChange(parentPath, parent);
-    const node = makeNode(this.dataPool.copy(data), acl, createStat(zxid, time, owner));
+    const node = makeNode(this.dataPool.copy(data), this.acls.intern(acl), createStat(zxid, time, owner));
     this.putNode(path, node);
     if (parentPath.startsWith(QUOTA_ZOOKEEPER)) {
       if (childName === QUOTA_LIMIT_NODE) this.quotaPaths.add(trimQuotaPath(parentPath));
@@ -570,7 +573,7 @@ export class DataTree {
     this.remember(path);
     this.preChange(path, n);
     n.stat.aversion = version;
-    n.acl = acl;
+    n.acl = this.acls.intern(acl);
     this.postChange(path, n);
     return this.toStat(n);
   }
