@@ -1,18 +1,17 @@
 // The storage tools behind zkts-server's subcommands: log-dump, snapshot-dump, verify.
 import { UsageError } from './args.js';
 import { EXIT_UNREADABLE, EXIT_USAGE, type ToolIo } from './io.js';
-import { LOG_DUMP_USAGE, logDump } from './log-dump.js';
-import { SNAPSHOT_DUMP_USAGE, snapshotDump } from './snapshot-dump.js';
-import { VERIFY_USAGE, verify } from './verify.js';
+import { LOG_DUMP_USAGE, SNAPSHOT_DUMP_USAGE, VERIFY_USAGE } from './usage.js';
 
 export { EXIT_CLEAN, EXIT_DAMAGED, EXIT_UNREADABLE, EXIT_USAGE, type ToolIo } from './io.js';
 
 type Tool = (argv: readonly string[], io: ToolIo) => Promise<number>;
 
+// Each tool's code is imported when it runs, so starting the server loads none of it.
 export const TOOLS: Readonly<Record<string, { readonly run: Tool; readonly usage: string }>> = {
-  'log-dump': { run: logDump, usage: LOG_DUMP_USAGE },
-  'snapshot-dump': { run: snapshotDump, usage: SNAPSHOT_DUMP_USAGE },
-  verify: { run: verify, usage: VERIFY_USAGE },
+  'log-dump': { run: async (argv, io) => (await import('./log-dump.js')).logDump(argv, io), usage: LOG_DUMP_USAGE },
+  'snapshot-dump': { run: async (argv, io) => (await import('./snapshot-dump.js')).snapshotDump(argv, io), usage: SNAPSHOT_DUMP_USAGE },
+  verify: { run: async (argv, io) => (await import('./verify.js')).verify(argv, io), usage: VERIFY_USAGE },
 };
 
 export const isTool = (name: string | undefined): boolean => name !== undefined && Object.hasOwn(TOOLS, name);

@@ -8,8 +8,9 @@ import { UsageError, parseArgs } from './args.js';
 import { detectStorage, fileLogDir, openLevel } from './backend.js';
 import { corruptionDetail, entryJson, entryText } from './format.js';
 import { EXIT_CLEAN, EXIT_DAMAGED, type ToolIo } from './io.js';
+import { LOG_DUMP_USAGE } from './usage.js';
 
-export const LOG_DUMP_USAGE = 'zkts-server log-dump <log file | dataLogDir> [--json]';
+export { LOG_DUMP_USAGE };
 
 /** What a dump found in one log file (or one database, for level/rocksdb). */
 interface DumpedLog {

@@ -7,8 +7,9 @@ import { CorruptionError, type Snapshot, decodeSnapshot, zxidToHex } from '@zkts
 import { UsageError, parseArgs } from './args.js';
 import { aclText, corruptionDetail, dataText, sessionHex, toJson } from './format.js';
 import { EXIT_CLEAN, EXIT_DAMAGED, type ToolIo } from './io.js';
+import { SNAPSHOT_DUMP_USAGE } from './usage.js';
 
-export const SNAPSHOT_DUMP_USAGE = 'zkts-server snapshot-dump <snapshot file> [--json] [--data]';
+export { SNAPSHOT_DUMP_USAGE };
 
 export async function snapshotDump(argv: readonly string[], io: ToolIo): Promise<number> {
   const args = parseArgs('snapshot-dump', argv, { positional: ['snapshot file'], flags: ['json', 'data'] });

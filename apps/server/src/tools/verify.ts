@@ -29,8 +29,9 @@ import { UsageError, parseArgs } from './args.js';
 import { STORAGE_KINDS, type StorageKind, detectStorage, openLevel, requireDir } from './backend.js';
 import { corruptionDetail } from './format.js';
 import { EXIT_CLEAN, EXIT_DAMAGED, type ToolIo } from './io.js';
+import { VERIFY_USAGE } from './usage.js';
 
-export const VERIFY_USAGE = 'zkts-server verify <dataDir> [--data-log-dir D] [--storage file|level|rocksdb] [--json]';
+export { VERIFY_USAGE };
 
 export interface Problem {
   readonly file: string;
