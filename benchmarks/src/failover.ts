@@ -22,7 +22,7 @@ import { measureLeaderFailover, writeOnce, type FailoverSample } from './failove
 
 const QUORUM_TIMEOUT_MS = 60_000;
 const TRIALS_MAX = 100;
-const SERVER_MAIN = fileURLToPath(import.meta.resolve('@zkts/server-app'));
+const SERVER_MAIN = fileURLToPath(import.meta.resolve('@zkts/server-app/bundle'));
 
 type Target = 'zkts-fast' | 'zkts-basic' | 'zookeeper';
 

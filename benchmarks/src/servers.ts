@@ -129,9 +129,9 @@ export interface ZktsOptions extends LaunchOptions {
   dir?: string;
 }
 
-/** The zkts-server entry (apps/server's dist/main.js). */
+/** The zkts-server entry as its bin runs it (apps/server's bundle, dist/bundle/zkts-server.mjs). */
 export function zktsServerEntry(): string {
-  return fileURLToPath(import.meta.resolve('@zkts/server-app'));
+  return fileURLToPath(import.meta.resolve('@zkts/server-app/bundle'));
 }
 
 export async function startZkts(opts: ZktsOptions = {}): Promise<RunningServer> {

@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/main.js';
+// The bundled server (scripts/bundle.mjs): one file to parse, so it starts in about half the time.
+import '../dist/bundle/zkts-server.mjs';
