@@ -18,7 +18,10 @@ export class AclCache {
 
   /** The shared frozen list equal to `acl` (same entries in the same order). */
   intern(acl: readonly ACL[]): readonly ACL[] {
-    if (acl === this.last) return acl;
+    const last = this.last;
+    if (acl === last) return acl;
+    // Most creates carry the same list as the previous one: compare before building a key.
+    if (last !== null && sameAcl(acl, last)) return last;
     const key = aclKey(acl);
     let shared = this.lists.get(key);
     if (shared === undefined) {
@@ -33,6 +36,16 @@ export class AclCache {
   get size(): number {
     return this.lists.size;
   }
+}
+
+function sameAcl(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
 }
 
 /** Lengths make the key unambiguous whatever characters a scheme or id holds. */
