@@ -129,9 +129,12 @@ export interface ZktsOptions extends LaunchOptions {
   dir?: string;
 }
 
-/** The zkts-server entry as its bin runs it (apps/server's bundle, dist/bundle/zkts-server.mjs). */
+/**
+ * The zkts-server entry as its bin runs it (apps/server's bundle, dist/bundle/zkts-server.mjs);
+ * ZKTS_SERVER_ENTRY overrides it, e.g. apps/server/dist/main.js so --profile names packages.
+ */
 export function zktsServerEntry(): string {
-  return fileURLToPath(import.meta.resolve('@zkts/server-app/bundle'));
+  return process.env.ZKTS_SERVER_ENTRY ?? fileURLToPath(import.meta.resolve('@zkts/server-app/bundle'));
 }
 
 export async function startZkts(opts: ZktsOptions = {}): Promise<RunningServer> {
