@@ -229,6 +229,27 @@ describe('DataTree: multi', () => {
 });
 
 describe('DataTree: digest and snapshots', () => {
+  it('snapshotView walks the nodes of snapshotNodes in the same order with the same contents, copying none', () => {
+    const h = new Harness();
+    h.create('/a', 'x');
+    h.create('/a/b', 'y');
+    h.create('/a/c');
+    h.create('/d', 'z');
+    h.run({ type: OpCode.setData, path: '/a/b', data: enc('w'), version: -1 });
+    const copies = [...h.tree.snapshotNodes()];
+    let i = 0;
+    let previous: object | null = null;
+    for (const r of h.tree.snapshotView()) {
+      expect({ path: r.path, data: r.data, acl: r.acl, stat: { ...r.stat } }).toEqual(copies[i]);
+      // The live stat itself, in one reused record.
+      expect(r.stat).toBe(h.tree.getNode(r.path)!.stat);
+      if (previous !== null) expect(r).toBe(previous);
+      previous = r;
+      i++;
+    }
+    expect(i).toBe(copies.length);
+    expect(copies.map((n) => n.path)).toEqual(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config', '/a', '/a/b', '/a/c', '/d']);
+  });
   it('equal trees have equal digests', () => {
     const a = new Harness();
     const b = new Harness();

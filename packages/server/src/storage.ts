@@ -4,7 +4,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { DataTree } from '@zkts/data-tree';
 import { MemoryEpochStore, MemorySnapshotStore, MemoryTxnLog } from '@zkts/storage-memory';
 import { recoverDataTree, registerFileStorage } from '@zkts/storage-file';
-import { formatRecoveryProgress, purgeStorage, SNAP_RETAIN_COUNT_MIN, zxidToHex, type Dropped, type EpochStore, type SessionRecord, type SnapshotStore, type TxnLog } from '@zkts/txn-log';
+import { encodeSnapshotNow, formatRecoveryProgress, purgeStorage, SNAP_RETAIN_COUNT_MIN, zxidToHex, type Dropped, type EpochStore, type SessionRecord, type SnapshotStore, type TxnLog } from '@zkts/txn-log';
 import { ConfigError, type ServerConfig } from './config/index.js';
 import type { Logger } from './logger.js';
 
@@ -151,15 +151,16 @@ export class Snapshotter {
     if (this.count < this.threshold || this.running) return;
     this.count = 0;
     this.threshold = this.roll();
-    // The copy is the only synchronous part: later txns change the tree, not this list.
+    // Encoded here, synchronously, straight from the live tree (no per-node copies): later txns
+    // change the tree, not these bytes. Only the write to the store runs in the background.
     const zxid = tree.lastProcessedZxid;
-    const nodes = [...tree.snapshotNodes()];
-    const input = { nodes, sessions: sessions(), digest: tree.digest() };
     const started = this.now();
+    const nodeCount = tree.nodeCount - 1; // nodeCount counts the root twice, as ZooKeeper's does
+    const input = encodeSnapshotNow(zxid, { nodes: tree.snapshotView(), sessions: sessions(), digest: tree.digest() });
     this.running = this.policy.snapshots
       .save(zxid, input)
       .then(async () => {
-        this.logger.info(`snapshot ${zxidToHex(zxid)} saved: ${nodes.length} nodes, ${input.sessions.length} sessions (${this.now() - started} ms)`);
+        this.logger.info(`snapshot ${zxidToHex(zxid)} saved: ${nodeCount} nodes, ${input.sessions.length} sessions (${this.now() - started} ms)`);
         await purgeStorage(this.log, this.policy.snapshots, this.policy.snapRetainCount);
       })
       .catch((e: unknown) => this.logger.error(`snapshot ${zxidToHex(zxid)} failed: ${(e as Error).message}`))

@@ -38,6 +38,11 @@ export interface SnapshotInput {
   readonly sessions: readonly SessionRecord[];
   /** The tree digest at `zxid`; recovery checks the rebuilt tree against it. */
   readonly digest?: bigint | null | undefined;
+  /**
+   * The whole snapshot already encoded (encodeSnapshotNow): encodeSnapshot hands out these chunks
+   * instead of walking `nodes`, so every store writes them unchanged.
+   */
+  readonly encoded?: { readonly zxid: Zxid; readonly chunks: readonly Buffer[] } | undefined;
 }
 
 export interface Snapshot {
@@ -85,19 +90,39 @@ export const SNAPSHOT_HEADER_BYTES = 16;
 export const SNAPSHOT_TRAILER_BYTES = 8;
 /** Bytes gathered before a chunk is handed to the writer. */
 export const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+/** Room past a chunk's size for the node that crosses it (a bigger node makes its writer grow once). */
+export const SNAPSHOT_CHUNK_SLACK_BYTES = 64 * 1024;
 
 export function assertRetainCount(keep: number): void {
   if (!Number.isInteger(keep) || keep < SNAP_RETAIN_COUNT_MIN) throw new RangeError(`snapshot retain count ${keep} below ${SNAP_RETAIN_COUNT_MIN}`);
 }
 
+/**
+ * Encodes the snapshot at once and returns an input that carries the bytes: for a caller whose
+ * tree changes while the store writes (pass tree.snapshotView(): nothing is copied per node, the
+ * chunks are all that is held until the save ends). `input.nodes` is read before this returns.
+ */
+export function encodeSnapshotNow(zxid: Zxid, input: SnapshotInput, chunkBytes = SNAPSHOT_CHUNK_BYTES): SnapshotInput {
+  const chunks = [...encodeSnapshot(zxid, input, chunkBytes)];
+  return { nodes: [], sessions: input.sessions, digest: input.digest ?? null, encoded: { zxid, chunks } };
+}
+
 /** Encodes a snapshot as a series of chunks (each at most about SNAPSHOT_CHUNK_BYTES). */
 export function* encodeSnapshot(zxid: Zxid, input: SnapshotInput, chunkBytes = SNAPSHOT_CHUNK_BYTES): Generator<Buffer> {
+  if (input.encoded !== undefined) {
+    if (input.encoded.zxid !== zxid) throw new RangeError(`snapshot encoded at zxid ${input.encoded.zxid} saved as ${zxid}`);
+    yield* input.encoded.chunks;
+    return;
+  }
   let crc = 0;
-  let w = new JuteWriter(Math.min(chunkBytes, 64 * 1024));
+  // Each chunk's writer starts big enough for the chunk plus the node that crosses its end, so
+  // it never regrows (growing from 64 KiB left ~1 MiB of discarded buffers per chunk).
+  const writerBytes = chunkBytes + SNAPSHOT_CHUNK_SLACK_BYTES;
+  let w = new JuteWriter(writerBytes);
   const cut = (): Buffer => {
     const b = w.toBuffer();
     crc = crc32(b, crc);
-    w = new JuteWriter(Math.min(chunkBytes, 64 * 1024));
+    w = new JuteWriter(writerBytes);
     return b;
   };
   const header = Buffer.alloc(SNAPSHOT_HEADER_BYTES);
