@@ -38,6 +38,15 @@ describe('node digest', () => {
       ),
     );
   });
+  it('digests non-ASCII paths by their UTF-8 bytes (the ASCII fast path falls back)', () => {
+    const stat = { czxid: 1, mzxid: 1, pzxid: 1, ctime: 5, mtime: 5, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n };
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1 }).map((s) => `/${s.replace(/\//g, '')}`), (path) => {
+        expect(nodeDigest(path, null, stat)).toBe(referenceDigest(path, null, stat));
+      }),
+    );
+    for (const path of ['/é', '/a/日本', '/x\u0080y', '/😀']) expect(nodeDigest(path, null, stat)).toBe(referenceDigest(path, null, stat));
+  });
   it('is 0 under /zookeeper/ and digests the root as ""', () => {
     const stat = { czxid: 1, mzxid: 1, pzxid: 1, ctime: 5, mtime: 5, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n };
     expect(nodeDigest('/zookeeper/quota', null, stat)).toBe(0);

@@ -50,7 +50,14 @@ function setLong(offset: number, v: number): void {
  */
 export function pathCrcState(path: string): number {
   const p = path === '/' ? '' : path; // ZooKeeper digests the root under its "" alias
-  return crcUpdate(0xffffffff, encoder.encode(p));
+  // ASCII paths (nearly all) are their own UTF-8 bytes: no encoded copy per create.
+  let c = 0xffffffff;
+  for (let i = 0; i < p.length; i++) {
+    const code = p.charCodeAt(i);
+    if (code >= 0x80) return crcUpdate(0xffffffff, encoder.encode(p));
+    c = CRC_TABLE[(c ^ code) & 0xff]! ^ (c >>> 8);
+  }
+  return c;
 }
 
 /** The node digest from a path's CRC state (pathCrcState), its data and its stat. */
