@@ -146,6 +146,9 @@ const fail = (code: number): never => {
   throw new PrepError(code);
 };
 
+/** Every valid create flags value (built once, not per create). */
+const CREATE_MODES: ReadonlySet<number> = new Set<number>(Object.values(CreateMode));
+
 const isSequential = (mode: number) =>
   mode === CreateMode.persistentSequential || mode === CreateMode.ephemeralSequential || mode === CreateMode.persistentSequentialWithTtl;
 const isEphemeralMode = (mode: number) => mode === CreateMode.ephemeral || mode === CreateMode.ephemeralSequential;
@@ -314,7 +317,7 @@ class Preparer {
   create(req: CreateRequest | CreateTTLRequest): Txn {
     const zxid = this.ctx.zxid;
     const mode = req.flags;
-    if (!Object.values(CreateMode).includes(mode as CreateMode)) fail(ErrorCode.badArguments);
+    if (!CREATE_MODES.has(mode)) fail(ErrorCode.badArguments);
     const ttl = req.type === OpCode.createTTL ? req.ttl : -1;
     if (isTTLMode(mode) && !this.ctx.ttlEnabled) fail(ErrorCode.unimplemented);
     if (isTTLMode(mode) ? !(ttl > 0 && ttl <= TTL_MS_MAX) : ttl >= 0) fail(ErrorCode.badArguments);
