@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CorruptionError, type LogEntry, encodeEntries } from '@zkts/txn-log';
+import { CorruptionError, type LogEntry, crc32, encodeEntries } from '@zkts/txn-log';
 import { workload } from '../../txn-log/src/test-support/contract.js';
 import { FileTxnLog, LOG_HEADER_BYTES, OPEN_READ_CHUNK_BYTES } from './file-txn-log.js';
 import { type StorageFs, countingFs } from './fs.js';
@@ -234,6 +234,32 @@ describe('FileTxnLog faults', () => {
     expect((err as CorruptionError).file).toBe(path);
     expect((err as CorruptionError).offset).toBe(at);
     expect((err as Error).message).toContain(`${path}: corrupt at offset ${at}`);
+  });
+
+  it('open checks checksums and zxids only; a checksummed entry whose body does not decode is refused when read, naming file and offset', async () => {
+    const entries = workload(30);
+    await writeLog(entries);
+    const path = await segPath();
+    const bytes = await readFile(path);
+    const at = offsetOf(entries, 12);
+    // The txn record's length (after the 28-byte TxnHeader) made absurd, the checksum made right again.
+    bytes.writeInt32BE(0x7fffffff, at + 8 + 28);
+    const bodyEnd = offsetOf(entries, 13);
+    bytes.writeUInt32BE(crc32(bytes.subarray(at + 8, bodyEnd), crc32(bytes.subarray(at, at + 4))), at + 4);
+    await writeFile(path, bytes);
+    const log = await open();
+    expect(log.lastZxid()).toBe(entries.at(-1)!.hdr.zxid);
+    // Reading from after it decodes nothing before it: fine.
+    expect(await zxids(log, entries[13]!.hdr.zxid)).toEqual(zx(entries.slice(13)));
+    const err = await zxids(log, 0).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CorruptionError);
+    expect((err as CorruptionError).file).toBe(path);
+    expect((err as CorruptionError).offset).toBe(at);
+    expect((err as Error).message).toMatch(/does not decode/);
+    await log.close();
   });
 
   it('a damaged length field with valid entries after it is refused too', async () => {

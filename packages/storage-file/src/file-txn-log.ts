@@ -28,6 +28,7 @@ import {
   type TxnLog,
   type Zxid,
   allZero,
+  checkEntryAt,
   encodeEntries,
   logFileName,
   readEntryAt,
@@ -184,7 +185,8 @@ export class FileTxnLog implements TxnLog {
     const seg: Segment = { name, path, firstZxid: nameZxid, lastZxid: 0, count: 0, end: LOG_HEADER_BYTES, allocated: buf.length };
     let offset = LOG_HEADER_BYTES;
     for (;;) {
-      const r = readEntryAt(buf, offset);
+      // Framing, checksum and zxid only: entries are decoded when read (readFrom), not here.
+      const r = checkEntryAt(buf, offset);
       if (r.kind === 'end') {
         if (validEntryAfter(buf, offset)) throw new CorruptionError(path, offset, 'zeroed entry with valid entries after it', buf.length);
         break;
@@ -196,7 +198,7 @@ export class FileTxnLog implements TxnLog {
         this.dropped.push({ file: path, offset, bytes: nonZeroEnd - offset, reason: `torn tail: ${r.reason}` });
         break;
       }
-      const z = r.entry.hdr.zxid;
+      const z = r.zxid;
       if (seg.count === 0 && z !== nameZxid) throw new CorruptionError(path, offset, `first entry ${zxidToHex(z)} does not match the file name`, buf.length);
       if (z <= prevZxid) throw new CorruptionError(path, offset, `entry ${zxidToHex(z)} does not advance past ${zxidToHex(prevZxid)}`, buf.length);
       prevZxid = z;
@@ -314,12 +316,13 @@ export class FileTxnLog implements TxnLog {
     while (start + 1 < segs.length && segs[start + 1]!.firstZxid <= zxid) start++;
     for (const s of segs.slice(start)) {
       if (s.lastZxid < zxid) continue;
-      for (const e of await this.readSegment(s.path, s.end)) if (e.hdr.zxid >= zxid) yield e;
+      for (const e of await this.readSegment(s.path, s.end, zxid)) yield e;
     }
     for (const e of tail) if (e.hdr.zxid >= zxid) yield e;
   }
 
-  private async readSegment(path: string, end: number): Promise<LogEntry[]> {
+  /** The segment's entries from zxid `from` on; those before it are skipped undecoded. */
+  private async readSegment(path: string, end: number, from: Zxid): Promise<LogEntry[]> {
     const f = await this.fs.open(path, 'read');
     let buf: Buffer;
     try {
@@ -330,6 +333,11 @@ export class FileTxnLog implements TxnLog {
     const out: LogEntry[] = [];
     let offset = LOG_HEADER_BYTES;
     while (offset < end) {
+      const c = checkEntryAt(buf, offset);
+      if (c.kind === 'entry' && c.zxid < from) {
+        offset = c.next;
+        continue;
+      }
       const r = readEntryAt(buf, offset);
       if (r.kind !== 'entry') throw new CorruptionError(path, offset, r.kind === 'bad' ? r.reason : 'entries end early', buf.length);
       out.push(r.entry);
@@ -363,11 +371,11 @@ export class FileTxnLog implements TxnLog {
       let count = 0;
       let last = 0;
       for (;;) {
-        const r = readEntryAt(buf, offset);
-        if (r.kind !== 'entry' || r.entry.hdr.zxid > zxid) break;
+        const r = checkEntryAt(buf, offset);
+        if (r.kind !== 'entry' || r.zxid > zxid) break;
         offset = r.next;
         count++;
-        last = r.entry.hdr.zxid;
+        last = r.zxid;
       }
       await this.active.truncate(offset); // drops the entries and the padding
       await this.active.truncate(seg.allocated); // zero padding again

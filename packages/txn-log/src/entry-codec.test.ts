@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OpCode } from '@zkts/protocol';
-import { ENTRY_PREFIX_BYTES, encodeEntries, readEntryAt, validEntryAfter } from './entry-codec.js';
+import { ENTRY_PREFIX_BYTES, checkEntryAt, encodeEntries, readEntryAt, validEntryAfter } from './entry-codec.js';
+import { crc32 } from './checksum.js';
 import type { LogEntry } from './spi.js';
 
 const entry = (zxid: number, digest = false): LogEntry => ({
@@ -56,5 +57,45 @@ describe('entry codec', () => {
     const third = (readEntryAt(torn, second) as { next: number }).next;
     expect(readEntryAt(torn, third).kind).toBe('bad');
     expect(validEntryAfter(torn, third)).toBe(false);
+  });
+
+  it('checkEntryAt finds the same entries, zxids and ends as readEntryAt without decoding', () => {
+    const big = 0x7_0000_0001; // epoch 7: a zxid above 2^32
+    const at = (zxid: number, digest = false): LogEntry => {
+      const e = entry(zxid & 0xffff, digest);
+      return { ...e, hdr: { ...e.hdr, zxid } };
+    };
+    const buf = Buffer.concat([encodeEntries([at(1), at(big, true), at(big + 1)]), Buffer.alloc(32)]);
+    const seen: number[] = [];
+    for (let o = 0; ; ) {
+      const c = checkEntryAt(buf, o);
+      const r = readEntryAt(buf, o);
+      if (c.kind !== 'entry') {
+        expect(c.kind).toBe('end');
+        expect(r.kind).toBe('end');
+        break;
+      }
+      expect(r.kind === 'entry' && [r.entry.hdr.zxid, r.next]).toEqual([c.zxid, c.next]);
+      seen.push(c.zxid);
+      o = c.next;
+    }
+    expect(seen).toEqual([1, big, big + 1]);
+    const one = encodeEntries([entry(9)]);
+    for (let byte = 0; byte < one.length; byte++) {
+      const b = Buffer.from(one);
+      b[byte] = b[byte]! ^ 0x10;
+      expect(checkEntryAt(b, 0).kind).not.toBe('entry');
+    }
+  });
+
+  it('a checksummed body that does not decode passes checkEntryAt and is refused by readEntryAt', () => {
+    const good = encodeEntries([entry(4)]);
+    const b = Buffer.from(good);
+    // Break the body after the header (the txn record's length), then checksum it again.
+    b.writeInt32BE(0x7fffffff, ENTRY_PREFIX_BYTES + 28);
+    b.writeUInt32BE(crc32(b.subarray(ENTRY_PREFIX_BYTES), crc32(b.subarray(0, 4))), 4);
+    expect(checkEntryAt(b, 0)).toMatchObject({ kind: 'entry', zxid: 4 });
+    const r = readEntryAt(b, 0);
+    expect(r.kind === 'bad' && r.reason).toMatch(/does not decode/);
   });
 });

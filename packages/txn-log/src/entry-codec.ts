@@ -52,21 +52,60 @@ export type EntryRead =
   /** The bytes at `offset` are not a whole valid entry. */
   | { readonly kind: 'bad'; readonly reason: string };
 
-/** Reads the entry framed at `offset` of `buf`, checking its length and checksum. */
-export function readEntryAt(buf: Uint8Array, offset: number): EntryRead {
-  const left = buf.length - offset;
+/** What checkEntryAt finds: a whole entry (its zxid and where the next starts), the end, or damage. */
+export type EntryCheck =
+  | { readonly kind: 'entry'; readonly zxid: number; readonly next: number }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'bad'; readonly reason: string };
+
+/** The zxid's offset in the body: TxnHeader is long clientId, int cxid, long zxid, ... */
+const ZXID_OFFSET_IN_BODY = 8 + 4;
+const TWO_32 = 2 ** 32;
+/** Zxids are non-negative and exact as numbers: the high word stays below 2^21. */
+const ZXID_HIGH_WORD_LIMIT = 2 ** 21;
+
+type Frame = { bodyStart: number; bodyEnd: number } | { kind: 'end' } | { kind: 'bad'; reason: string };
+
+/** Length and checksum of the entry framed at `offset` (no decoding). */
+function frameAt(view: Buffer, offset: number): Frame {
+  const left = view.length - offset;
   if (left <= 0) return { kind: 'end' };
-  if (left < ENTRY_PREFIX_BYTES) return allZero(buf, offset, buf.length) ? { kind: 'end' } : { kind: 'bad', reason: `${left} bytes left, less than an entry prefix` };
-  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (left < ENTRY_PREFIX_BYTES) return allZero(view, offset, view.length) ? { kind: 'end' } : { kind: 'bad', reason: `${left} bytes left, less than an entry prefix` };
   const length = view.readUInt32BE(offset);
   const crc = view.readUInt32BE(offset + 4);
   if (length === 0 && crc === 0) return { kind: 'end' };
   if (length < ENTRY_BODY_BYTES_MIN || length > ENTRY_BODY_BYTES_MAX) return { kind: 'bad', reason: `entry length ${length} outside ${ENTRY_BODY_BYTES_MIN}..${ENTRY_BODY_BYTES_MAX}` };
   const bodyStart = offset + ENTRY_PREFIX_BYTES;
   const bodyEnd = bodyStart + length;
-  if (bodyEnd > buf.length) return { kind: 'bad', reason: `entry of ${length} bytes runs past the end (${buf.length - bodyStart} left)` };
+  if (bodyEnd > view.length) return { kind: 'bad', reason: `entry of ${length} bytes runs past the end (${view.length - bodyStart} left)` };
   const actual = crc32(view.subarray(bodyStart, bodyEnd), crc32(view.subarray(offset, offset + 4)));
   if (actual !== crc) return { kind: 'bad', reason: `checksum ${hex(actual)} != stored ${hex(crc)}` };
+  return { bodyStart, bodyEnd };
+}
+
+const asBuffer = (buf: Uint8Array): Buffer => (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+
+/**
+ * Checks the entry framed at `offset` (length, checksum) and reads its zxid straight from the
+ * header bytes, decoding nothing else: opening a log and skipping entries before a replay's start
+ * cost no objects per entry. A checksummed body that does not decode is found by readEntryAt.
+ */
+export function checkEntryAt(buf: Uint8Array, offset: number): EntryCheck {
+  const view = asBuffer(buf);
+  const f = frameAt(view, offset);
+  if ('kind' in f) return f;
+  const at = f.bodyStart + ZXID_OFFSET_IN_BODY;
+  const high = view.readInt32BE(at);
+  if (high < 0 || high >= ZXID_HIGH_WORD_LIMIT) return { kind: 'bad', reason: `checksum ok but the zxid is out of range (high word ${high})` };
+  return { kind: 'entry', zxid: high * TWO_32 + view.readUInt32BE(at + 4), next: f.bodyEnd };
+}
+
+/** Reads the entry framed at `offset` of `buf`, checking its length and checksum. */
+export function readEntryAt(buf: Uint8Array, offset: number): EntryRead {
+  const view = asBuffer(buf);
+  const f = frameAt(view, offset);
+  if ('kind' in f) return f;
+  const { bodyStart, bodyEnd } = f;
   try {
     const r = new JuteReader(view, bodyStart, bodyEnd);
     const hdr = TxnHeader.decode(r);
