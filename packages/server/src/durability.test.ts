@@ -39,7 +39,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'zkts-durable-'));
 describe('file storage across a restart', () => {
   test('acknowledged writes come back: every node, data and Stat, the digest, and the zxid counter continues', async () => {
     const dir = tmp();
-    const a = await start(fileStorage(dir));
+    // No snapshot at the stop: the restart replays the whole log.
+    const a = await start(fileStorage(dir, { zktsSnapshotOnShutdown: false }));
     const c = await a.connect();
     for (const p of ['/app', '/app/one', '/app/two', '/gone']) expect((await c.request(OpCode.create, body(p, `data of ${p}`))).header.err).toBe(0);
     expect((await c.request(OpCode.create, body('/app/seq-', 's', CreateMode.persistentSequential))).header.err).toBe(0);
@@ -60,6 +61,26 @@ describe('file storage across a restart', () => {
     expect(r.header.err).toBe(0);
     expect(r.header.zxid).toBe(zxid + 2);
     expect(b.logger.lines.some((l) => /recovered \d+ nodes and \d+ sessions from no snapshot and \d+ log entries/.test(l))).toBe(true);
+  });
+
+  test('a clean stop snapshots the final state, so the next start replays no log entry', async () => {
+    const dir = tmp();
+    const a = await start(fileStorage(dir, { zktsSnapshotOnShutdown: true }));
+    const c = await a.connect();
+    for (const p of ['/s', '/s/one', '/s/two']) expect((await c.request(OpCode.create, body(p, `data of ${p}`))).header.err).toBe(0);
+    const nodes = nodesOf(a);
+    const digest = a.server.tree.digest();
+    const zxid = a.server.lastZxid;
+    await stop(a);
+    expect(readdirSync(join(dir, 'version-2'))).toContain(`snapshot.${zxid.toString(16)}`);
+
+    const b = await start(fileStorage(dir));
+    expect(nodesOf(b)).toEqual(nodes);
+    expect(b.server.tree.digest()).toBe(digest);
+    expect(b.logger.lines.some((l) => l.includes(`from snapshot 0x${zxid.toString(16)} and 0 log entries`))).toBe(true);
+    // Nothing applied since: the second clean stop writes no other snapshot.
+    await stop(b);
+    expect(readdirSync(join(dir, 'version-2')).filter((f) => f.startsWith('snapshot.'))).toEqual([`snapshot.${zxid.toString(16)}`]);
   });
 
   test('an ephemeral of a session that does not reconnect is deleted once its timeout passes after the restart', async () => {

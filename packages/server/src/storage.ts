@@ -16,6 +16,8 @@ export interface SnapshotPolicy {
   /** autopurge.snapRetainCount (at least 3). */
   readonly snapRetainCount: number;
   readonly random?: (() => number) | undefined;
+  /** zkts.snapshotOnShutdown: a clean stop snapshots the final state (see Snapshotter.final). Default true. */
+  readonly onShutdown?: boolean | undefined;
 }
 
 /** The storage a server starts from: its log, the recovered tree and sessions, snapshot policy. */
@@ -118,6 +120,7 @@ export async function openStorage(container: DependencyContainer, cfg: ServerCon
       snapshots: storage.snapshots,
       snapCount: cfg.snapCount,
       snapRetainCount: Math.max(SNAP_RETAIN_COUNT_MIN, cfg.autopurgeSnapRetainCount),
+      onShutdown: cfg.zktsSnapshotOnShutdown,
     },
   };
 }
@@ -149,6 +152,10 @@ export class Snapshotter {
   applied(tree: DataTree, sessions: () => readonly SessionRecord[]): void {
     this.count++;
     if (this.count < this.threshold || this.running) return;
+    this.take(tree, sessions);
+  }
+
+  private take(tree: DataTree, sessions: () => readonly SessionRecord[]): void {
     this.count = 0;
     this.threshold = this.roll();
     // Encoded here, synchronously, straight from the live tree (no per-node copies): later txns
@@ -171,6 +178,18 @@ export class Snapshotter {
 
   /** Resolves once a snapshot in progress (if any) is done. */
   async idle(): Promise<void> {
+    await this.running;
+  }
+
+  /**
+   * At a clean shutdown: a snapshot of the final state when txns were applied since the last one,
+   * so the next start loads it instead of replaying up to snapCount log entries (a restart of 100k
+   * znodes skips ~0.1-0.6 s of replay). A crash still recovers from the log, as always.
+   */
+  async final(tree: DataTree, sessions: () => readonly SessionRecord[]): Promise<void> {
+    await this.running;
+    if (this.count === 0 || this.policy.onShutdown === false) return;
+    this.take(tree, sessions);
     await this.running;
   }
 }

@@ -255,7 +255,7 @@ export class ZooKeeperServer implements ClientHandler, ServerView {
     await this.listener.close();
     for (const hook of this.stopHooks.splice(0)) await hook().catch((e: unknown) => this.logger.warn(`stop: ${(e as Error).message}`));
     await this.chain.catch(() => undefined);
-    await this.snapshotter?.idle();
+    await this.snapshotter?.final(this.tree, () => this.sessionRecords());
     await this.log.close();
     this.logger.info('shutdown complete');
   }

@@ -187,6 +187,7 @@ const HANDLERS: Readonly<Record<string, (ctx: Ctx, e: PropertyEntry, d: Draft) =
   'zkts.election': (c, e, d) => { d.zktsElection = oneOf<ElectionKind>(c, e, L.ELECTION_KINDS); },
   'zkts.transport': (c, e, d) => { d.zktsTransport = oneOf<TransportKind>(c, e, L.TRANSPORT_KINDS); },
   'zkts.logLevel': (c, e, d) => { d.zktsLogLevel = oneOf<LogLevel>(c, e, L.LOG_LEVELS); },
+  'zkts.snapshotOnShutdown': (c, e, d) => { d.zktsSnapshotOnShutdown = bool(c, e); },
 };
 
 function parseWhitelist(ctx: Ctx, e: PropertyEntry): string[] {
@@ -376,6 +377,7 @@ function baseDraft(fileName: string): Draft {
     zktsElection: 'fast',
     zktsTransport: 'tcp',
     zktsLogLevel: 'info',
+    zktsSnapshotOnShutdown: true,
     passThrough: {},
     warnings: [],
   };

@@ -131,6 +131,8 @@ export interface ServerConfig {
   readonly zktsElection: ElectionKind;
   readonly zktsTransport: TransportKind;
   readonly zktsLogLevel: LogLevel;
+  /** A clean stop snapshots the final state (when txns were applied since the last snapshot), so the next start replays nothing. */
+  readonly zktsSnapshotOnShutdown: boolean;
 
   /** Keys accepted but not acted on (zookeeper.*, and ZooKeeper keys zkts does not implement). */
   readonly passThrough: Readonly<Record<string, string>>;
