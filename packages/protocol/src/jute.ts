@@ -161,6 +161,12 @@ export class JuteReader {
     return this.pos;
   }
 
+  /** Moves past `bytes` bytes (a field already read some other way). */
+  skip(bytes: number): void {
+    this.need(bytes, 'skipped bytes');
+    this.pos += bytes;
+  }
+
   get remaining(): number {
     return this.end - this.pos;
   }

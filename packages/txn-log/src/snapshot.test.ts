@@ -46,4 +46,24 @@ describe('encodeSnapshotNow', () => {
     const input = encodeSnapshotNow(5, { nodes: tree.snapshotView(), sessions: [] });
     expect(() => [...encodeSnapshot(6, input)]).toThrow(/encoded at zxid 5 saved as 6/);
   });
+
+  it('decodes runs of equal and different ACLs, owners and data exactly (the decoder reuses equal ACL bytes)', () => {
+    const acls = [
+      [...OPEN_ACL_UNSAFE],
+      [{ perms: 1, id: { scheme: 'digest', id: 'u:abc' } }],
+      [{ perms: 1, id: { scheme: 'digest', id: 'u:abd' } }],
+      [{ perms: 31, id: { scheme: 'ip', id: '127.0.0.1' } }, { perms: 1, id: { scheme: 'world', id: 'anyone' } }],
+    ];
+    const nodes = [{ path: '/', data: null, acl: [...OPEN_ACL_UNSAFE], stat: { czxid: 0, mzxid: 0, pzxid: 0, ctime: 0, mtime: 0, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n } }];
+    const pick = [0, 0, 1, 1, 2, 3, 3, 0, 2, 2];
+    pick.forEach((a, i) => {
+      const owner = i % 3 === 0 ? 0n : BigInt(i) * 0x1_0000_0001n;
+      nodes.push({ path: `/n${i}`, data: i % 4 === 0 ? null : Buffer.from(`d${i}`) as unknown as null, acl: acls[a]!, stat: { czxid: i + 1, mzxid: i + 2, pzxid: i + 3, ctime: 1_700_000_000_000 + i, mtime: 1_700_000_000_001 + i, version: i, cversion: 3 - i, aversion: 2 * i, ephemeralOwner: owner } });
+    });
+    const back = decodeSnapshot(encodeSnapshotBuffer(9, { nodes, sessions: [] }), 'snapshot.test');
+    expect(back.nodes.map((n) => ({ ...n, data: n.data === null ? null : Buffer.from(n.data).toString() }))).toEqual(
+      nodes.map((n) => ({ ...n, data: n.data === null ? null : Buffer.from(n.data as unknown as Uint8Array).toString() })),
+    );
+    expect(back.nodes[2]!.acl).toBe(back.nodes[1]!.acl);
+  });
 });

@@ -185,12 +185,28 @@ export function decodeSnapshot(bytes: Uint8Array, name: string, options: Snapsho
     if (sessionCount < 0 || sessionCount * 12 > r.remaining) throw new DecodeError(`session count ${sessionCount}`);
     for (let i = 0; i < sessionCount; i++) sessions.push({ id: r.longBig(), timeoutMs: r.int() });
     const nodes: SnapshotNodeRecord[] = [];
+    // Nearly every node carries the ACL of the node before it: equal bytes reuse its decoded list.
+    let prevAcl: readonly ACL[] = [];
+    let prevAclStart = -1;
+    let prevAclEnd = -1;
     while (r.bool()) {
       const path = readText(r);
+      // A view into `bytes` (no copy per node): DataTree.fromNodes copies values into its own slabs.
       const data = r.buffer();
-      const acl = readAcl(r);
-      const stat = StatPersisted.decode(r);
-      nodes.push({ path, data: data === null ? null : Uint8Array.prototype.slice.call(data), acl, stat });
+      const aclStart = r.offset;
+      const aclEnd = aclSpanEnd(buf, aclStart, trailerAt);
+      let acl: readonly ACL[];
+      if (aclEnd - aclStart === prevAclEnd - prevAclStart && buf.compare(buf, prevAclStart, prevAclEnd, aclStart, aclEnd) === 0) {
+        acl = prevAcl;
+        r.skip(aclEnd - aclStart);
+      } else {
+        acl = readAcl(r);
+        prevAcl = acl;
+        prevAclStart = aclStart;
+        prevAclEnd = r.offset;
+      }
+      const stat = readStoredStat(r, buf);
+      nodes.push({ path, data, acl, stat });
       if (onProgress !== undefined && nodes.length % SNAPSHOT_PROGRESS_NODES === 0) onProgress({ nodes: nodes.length, bytes: r.offset, totalBytes: buf.length });
     }
     const digest = r.bool() ? BigInt.asUintN(64, r.longBig()) : null;
@@ -201,6 +217,51 @@ export function decodeSnapshot(bytes: Uint8Array, name: string, options: Snapsho
     if (e instanceof DecodeError) throw fail(r.offset, `checksum ok but body does not decode: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * Where the vector<ACL> at `at` ends (int count, then per ACL: int perms, string scheme, string
+ * id), found from the length fields alone; -1 when they do not add up (readAcl then reports it).
+ */
+function aclSpanEnd(buf: Buffer, at: number, end: number): number {
+  if (at + 4 > end) return -1;
+  const count = buf.readInt32BE(at);
+  if (count < 0 || count > (end - at) / 12) return -1;
+  let pos = at + 4;
+  for (let i = 0; i < count; i++) {
+    pos += 4; // perms
+    for (let s = 0; s < 2; s++) {
+      if (pos + 4 > end) return -1;
+      const n = buf.readInt32BE(pos);
+      pos += 4 + Math.max(0, n);
+      if (pos > end) return -1;
+    }
+  }
+  return pos;
+}
+
+/** One 0n for every non-ephemeral node instead of a BigInt decoded per node. */
+const NO_OWNER = 0n;
+
+/** StatPersisted as jute lays it out, built in the field order the tree keeps (one shape). */
+function readStoredStat(r: JuteReader, buf: Buffer): StoredStat {
+  const czxid = r.long();
+  const mzxid = r.long();
+  const ctime = r.long();
+  const mtime = r.long();
+  const version = r.int();
+  const cversion = r.int();
+  const aversion = r.int();
+  let ephemeralOwner: bigint;
+  const o = r.offset;
+  if (r.remaining >= 8 && buf.readInt32BE(o) === 0 && buf.readInt32BE(o + 4) === 0) {
+    ephemeralOwner = NO_OWNER;
+    r.skip(8);
+  } else {
+    ephemeralOwner = r.longBig();
+  }
+  const pzxid = r.long();
+  return { czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner };
 }
 
 /** latestValid() over list() and load(): newest first, corrupt ones skipped and reported. */
