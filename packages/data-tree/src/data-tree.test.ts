@@ -285,6 +285,15 @@ describe('DataTree: digest and snapshots', () => {
     expect(copy.lastProcessedZxid).toBe(h.tree.lastProcessedZxid);
     expect(copy.statNode('/x')).toEqual(h.tree.statNode('/x'));
   });
+  it('fromNodes finds each parent when sibling runs are broken by deeper and similar-named nodes, and refuses an orphan', () => {
+    const h = new Harness();
+    for (const p of ['/a', '/a/x', '/a/x/y', '/a/z', '/ab', '/ab/c', '/a/x/w', '/b', '/b/c', '/b/c/d', '/a/q']) h.create(p);
+    const copy = DataTree.fromNodes(h.tree.snapshotNodes(), h.tree.lastProcessedZxid);
+    for (const p of ['/', '/a', '/a/x', '/ab', '/b', '/b/c']) expect(copy.getChildren(p)!.children.sort()).toEqual(h.tree.getChildren(p)!.children.sort());
+    expect(copy.digest()).toBe(h.tree.digest());
+    const nodes = [...h.tree.snapshotNodes()].filter((n) => n.path !== '/b/c');
+    expect(() => DataTree.fromNodes(nodes, 1)).toThrow('snapshot node /b/c/d comes before its parent');
+  });
 });
 
 describe('DataTree: compact node layout keeps every observable behaviour', () => {

@@ -74,12 +74,61 @@ const copyStat = (s: StatPersisted): StatPersisted => ({
   version: s.version, cversion: s.cversion, aversion: s.aversion, ephemeralOwner: ownerOf(s.ephemeralOwner),
 });
 
-/** Every node is built here, so all share one shape. */
-const makeNode = (data: Data, acl: readonly ACL[], stat: StatPersisted): DataNode => ({ data, acl, stat, children: null, digest: 0, pathCrc: null });
+/**
+ * A stored node. Its value is kept as (backing buffer, offset, length) and handed out as a fresh
+ * Uint8Array view on each read: a view object per znode (~90 B) cost more than most values in
+ * the slabs they point into. A read's view is as cheap as the copy into a reply that follows it.
+ */
+class TreeNode implements DataNode {
+  private bytes: ArrayBufferLike | null = null;
+  private offset = 0;
+  private length = 0;
+  children: Set<string> | null = null;
+  digest = 0;
+  pathCrc: number | null = null;
 
-const cloneNode = (n: DataNode): DataNode => ({
-  data: n.data, acl: n.acl, stat: { ...n.stat }, children: n.children === null ? null : new Set(n.children), digest: n.digest, pathCrc: n.pathCrc,
-});
+  constructor(
+    data: Data,
+    public acl: readonly ACL[],
+    public stat: StatPersisted,
+  ) {
+    this.data = data;
+  }
+
+  get data(): Data {
+    return this.bytes === null ? null : new Uint8Array(this.bytes, this.offset, this.length);
+  }
+
+  set data(v: Data) {
+    if (v === null) {
+      this.bytes = null;
+      this.offset = 0;
+      this.length = 0;
+    } else {
+      this.bytes = v.buffer;
+      this.offset = v.byteOffset;
+      this.length = v.length;
+    }
+  }
+
+  get dataLength(): number {
+    return this.length;
+  }
+}
+
+/** Every node is built here, so all share one shape. */
+const makeNode = (data: Data, acl: readonly ACL[], stat: StatPersisted): DataNode => new TreeNode(data, acl, stat);
+
+/** Bytes of a node's value without making a view of it. */
+const dataLengthOf = (n: Readonly<DataNode>): number => (n instanceof TreeNode ? n.dataLength : (n.data?.length ?? 0));
+
+const cloneNode = (n: DataNode): DataNode => {
+  const c = new TreeNode(n.data, n.acl, { ...n.stat });
+  c.children = n.children === null ? null : new Set(n.children);
+  c.digest = n.digest;
+  c.pathCrc = n.pathCrc;
+  return c;
+};
 
 const childCount = (n: Readonly<DataNode>): number => (n.children === null ? 0 : n.children.size);
 
@@ -253,7 +302,7 @@ export class DataTree {
       cversion: s.cversion * 2 - numChildren,
       aversion: s.aversion,
       ephemeralOwner: clientEphemeralOwner(s.ephemeralOwner, this.extendedTypesEnabled),
-      dataLength: n.data === null ? 0 : n.data.length,
+      dataLength: dataLengthOf(n),
       numChildren,
       pzxid: s.pzxid,
     };
@@ -342,11 +391,22 @@ export class DataTree {
     for (const p of [...t.nodes.keys()]) t.removeNode(p);
     const limitNodes: string[] = [];
     const quotaPrefix = QUOTA_ZOOKEEPER + '/';
+    // Siblings come in runs (parents first, then their children): the last parent found is
+    // checked by prefix before a substring and a map lookup are spent on finding it again.
+    let lastParentPath = '';
+    let lastParent: DataNode | undefined;
     for (const sn of nodes) {
       const path = sn.path === '' ? ROOT : sn.path;
       if (path !== ROOT) {
         const cut = path.lastIndexOf('/');
-        const parent = t.nodes.get(cut <= 0 ? ROOT : path.substring(0, cut));
+        let parent: DataNode | undefined;
+        if (lastParent !== undefined && cut === lastParentPath.length && path.startsWith(lastParentPath)) {
+          parent = lastParent;
+        } else {
+          lastParentPath = cut <= 0 ? '' : path.substring(0, cut);
+          parent = t.nodes.get(cut <= 0 ? ROOT : lastParentPath);
+          lastParent = parent;
+        }
         if (!parent) throw new Error(`snapshot node ${path} comes before its parent`);
         const name = path.substring(cut + 1);
         addChild(parent, name);
@@ -568,7 +628,7 @@ export class DataTree {
       this.quotaPaths.delete(trimQuotaPath(parentPath));
     }
     const quotaRoot = this.quotaPaths.maxPrefix(path);
-    if (quotaRoot !== null) this.updateQuotaStat(quotaRoot, node.data === null ? 0 : -node.data.length, -1);
+    if (quotaRoot !== null) this.updateQuotaStat(quotaRoot, -dataLengthOf(node), -1);
     ev.push({ event: { type: EventType.nodeDeleted, path }, acl: node.acl });
     ev.push({ event: { type: EventType.nodeChildrenChanged, path: parentPath }, acl: parent.acl });
   }
@@ -659,7 +719,7 @@ export class DataTree {
       const n = this.nodes.get(p);
       if (!n) continue;
       count++;
-      bytes += n.data?.length ?? 0;
+      bytes += dataLengthOf(n);
       if (n.children !== null) for (const c of n.children) stack.push(joinPath(p, c));
     }
     const sp = statPath(path);

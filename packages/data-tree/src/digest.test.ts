@@ -24,6 +24,28 @@ function referenceDigest(path: string, data: Uint8Array | null, s: StatPersisted
 const long = fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 });
 const int = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 
+/** CRC-32 a byte at a time, bit by bit: the definition the table-driven one must match. */
+function bitwiseCrc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+describe('crc32', () => {
+  it('has the standard check value and matches the bitwise definition for any bytes and split', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(), (bytes, at) => {
+        const cut = bytes.length === 0 ? 0 : at % bytes.length;
+        expect(crc32(bytes.subarray(0, cut), bytes.subarray(cut))).toBe(bitwiseCrc32(bytes));
+      }),
+    );
+  });
+});
+
 describe('node digest', () => {
   it('equals the plain encoding of path, data and stat for any values', () => {
     fc.assert(
