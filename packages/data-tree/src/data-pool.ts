@@ -29,7 +29,8 @@ export class DataPool {
     if (data === null) return null;
     const n = data.length;
     if (n === 0) return EMPTY;
-    if (n > this.pooledValueMax) return data.slice();
+    // A real copy: Buffer#slice would be a view that keeps the request frame alive.
+    if (n > this.pooledValueMax) return Uint8Array.prototype.slice.call(data);
     if (this.used + n > this.slab.length) {
       this.slab = new Uint8Array(this.slabBytes);
       this.used = 0;
