@@ -12,6 +12,8 @@ import { crc32 } from './checksum.js';
 import type { LogEntry } from './spi.js';
 
 export const ENTRY_PREFIX_BYTES = 8;
+/** A typical framed entry (header, a path, ~100 B of data); the writer grows past it when needed. */
+const ENTRY_BYTES_ESTIMATE = 256;
 /** The smallest body: a TxnHeader (28 bytes), an empty txn buffer (4) and the digest flag (1). */
 export const ENTRY_BODY_BYTES_MIN = 28 + 4 + 1;
 /** The largest body accepted (ZooKeeper's jute.maxbuffer default is 1 MB; leave headroom). */
@@ -19,7 +21,9 @@ export const ENTRY_BODY_BYTES_MAX = 64 * 1024 * 1024;
 
 /** Encodes entries into one buffer (a batch for one write), each framed and checksummed. */
 export function encodeEntries(entries: readonly LogEntry[]): Buffer {
-  const w = new JuteWriter(4096);
+  // Sized for the common small entry: below 4 KiB Node carves writers out of its shared pool
+  // instead of a fresh ArrayBuffer each (a server appends one entry per txn).
+  const w = new JuteWriter(entries.length * ENTRY_BYTES_ESTIMATE);
   const starts: number[] = [];
   for (const entry of entries) {
     starts.push(w.length);
