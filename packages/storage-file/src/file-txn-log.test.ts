@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CorruptionError, type LogEntry, crc32, encodeEntries } from '@zkts/txn-log';
 import { workload } from '../../txn-log/src/test-support/contract.js';
-import { FileTxnLog, LOG_HEADER_BYTES, OPEN_READ_CHUNK_BYTES } from './file-txn-log.js';
+import { FileTxnLog, LOG_HEADER_BYTES, LOG_SEEK_MARK_ENTRIES, OPEN_READ_CHUNK_BYTES } from './file-txn-log.js';
 import { type StorageFs, countingFs } from './fs.js';
 import { seeded, tempDir } from './test-support/tmp.js';
 
@@ -259,6 +259,41 @@ describe('FileTxnLog faults', () => {
     expect((err as CorruptionError).file).toBe(path);
     expect((err as CorruptionError).offset).toBe(at);
     expect((err as Error).message).toMatch(/does not decode/);
+    await log.close();
+  });
+
+  it('readFrom starts at the open scan\'s seek marks: every start zxid reads exactly its entries, corruption offsets stay file offsets, marks follow truncateAfter', async () => {
+    const entries = workload(LOG_SEEK_MARK_ENTRIES * 3 + 100);
+    const bad = LOG_SEEK_MARK_ENTRIES * 2 + 7;
+    await writeLog(entries, { preAllocSizeBytes: 1024 * 1024 });
+    const path = await segPath();
+    const bytes = await readFile(path);
+    const at = offsetOf(entries, bad);
+    bytes.writeInt32BE(0x7fffffff, at + 8 + 28);
+    bytes.writeUInt32BE(crc32(bytes.subarray(at + 8, offsetOf(entries, bad + 1)), crc32(bytes.subarray(at, at + 4))), at + 4);
+    await writeFile(path, bytes);
+    const log = await open({ preAllocSizeBytes: 1024 * 1024 });
+    const all = zx(entries);
+    for (const i of [bad + 1, bad + 2, LOG_SEEK_MARK_ENTRIES * 3 - 1, LOG_SEEK_MARK_ENTRIES * 3, LOG_SEEK_MARK_ENTRIES * 3 + 1, entries.length - 1]) {
+      expect(await zxids(log, all[i]!)).toEqual(all.slice(i));
+    }
+    expect(await zxids(log, all.at(-1)! + 1)).toEqual([]);
+    for (const from of [0, all[LOG_SEEK_MARK_ENTRIES]!, all[LOG_SEEK_MARK_ENTRIES * 2]!, all[bad]!]) {
+      const err = await zxids(log, from).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CorruptionError);
+      expect((err as CorruptionError).offset).toBe(at);
+    }
+    // Cut back before the damage (and before a mark): reads from the marks left are exact.
+    await log.truncateAfter(all[LOG_SEEK_MARK_ENTRIES + 10]!);
+    for (const i of [0, LOG_SEEK_MARK_ENTRIES - 1, LOG_SEEK_MARK_ENTRIES, LOG_SEEK_MARK_ENTRIES + 10]) {
+      expect(await zxids(log, all[i]!)).toEqual(all.slice(i, LOG_SEEK_MARK_ENTRIES + 11));
+    }
+    log.append(entries.slice(LOG_SEEK_MARK_ENTRIES + 11, LOG_SEEK_MARK_ENTRIES * 2));
+    await log.flush();
+    expect(await zxids(log, all[LOG_SEEK_MARK_ENTRIES + 5]!)).toEqual(all.slice(LOG_SEEK_MARK_ENTRIES + 5, LOG_SEEK_MARK_ENTRIES * 2));
     await log.close();
   });
 

@@ -72,7 +72,15 @@ interface Segment {
   end: number;
   /** The file's size (end + zero padding). */
   allocated: number;
+  /**
+   * Where every LOG_SEEK_MARK_ENTRIES-th entry found by the open scan starts (zxids ascending):
+   * readFrom starts at the last mark at or before its zxid instead of the segment's start.
+   */
+  marks: { zxid: Zxid; offset: number }[];
 }
+
+/** One seek mark per this many entries of the open scan (16 bytes each: ~1.6 KiB per 100k entries). */
+export const LOG_SEEK_MARK_ENTRIES = 1024;
 
 export class FileTxnLog implements TxnLog {
   readonly dropped: Dropped[] = [];
@@ -182,7 +190,7 @@ export class FileTxnLog implements TxnLog {
       }
       throw new CorruptionError(path, 0, `bad segment header (want ${LOG_MAGIC} version ${LOG_VERSION})`, buf.length);
     }
-    const seg: Segment = { name, path, firstZxid: nameZxid, lastZxid: 0, count: 0, end: LOG_HEADER_BYTES, allocated: buf.length };
+    const seg: Segment = { name, path, firstZxid: nameZxid, lastZxid: 0, count: 0, end: LOG_HEADER_BYTES, allocated: buf.length, marks: [] };
     let offset = LOG_HEADER_BYTES;
     for (;;) {
       // Framing, checksum and zxid only: entries are decoded when read (readFrom), not here.
@@ -203,6 +211,7 @@ export class FileTxnLog implements TxnLog {
       if (z <= prevZxid) throw new CorruptionError(path, offset, `entry ${zxidToHex(z)} does not advance past ${zxidToHex(prevZxid)}`, buf.length);
       prevZxid = z;
       seg.lastZxid = z;
+      if (seg.count % LOG_SEEK_MARK_ENTRIES === 0) seg.marks.push({ zxid: z, offset });
       seg.count++;
       offset = r.next;
       seg.end = offset;
@@ -301,7 +310,7 @@ export class FileTxnLog implements TxnLog {
     if (this.forceSync) await f.sync();
     if (this.forceSync) await this.fs.syncDir(this.options.dir);
     this.active = f;
-    const seg: Segment = { name, path, firstZxid, lastZxid: 0, count: 0, end, allocated };
+    const seg: Segment = { name, path, firstZxid, lastZxid: 0, count: 0, end, allocated, marks: [] };
     this.segments.push(seg);
     this.rollAt = this.nextRollAt();
     return seg;
@@ -310,40 +319,47 @@ export class FileTxnLog implements TxnLog {
   async *readFrom(zxid: Zxid): AsyncIterable<LogEntry> {
     this.usable();
     // What is durable or buffered right now; later appends are not part of this read.
-    const segs = this.segments.map((s) => ({ path: s.path, firstZxid: s.firstZxid, lastZxid: s.lastZxid, end: s.end }));
+    const segs = this.segments.map((s) => ({ path: s.path, firstZxid: s.firstZxid, lastZxid: s.lastZxid, end: s.end, startAt: seekOffset(s.marks, zxid) }));
     const tail = [...this.writingEntries, ...this.pendingEntries];
     let start = 0;
     while (start + 1 < segs.length && segs[start + 1]!.firstZxid <= zxid) start++;
     for (const s of segs.slice(start)) {
       if (s.lastZxid < zxid) continue;
-      for (const e of await this.readSegment(s.path, s.end, zxid)) yield e;
+      yield* this.entriesOf(s.path, await this.readRange(s.path, s.startAt, s.end), s.startAt, zxid);
     }
     for (const e of tail) if (e.hdr.zxid >= zxid) yield e;
   }
 
-  /** The segment's entries from zxid `from` on; those before it are skipped undecoded. */
-  private async readSegment(path: string, end: number, from: Zxid): Promise<LogEntry[]> {
+  /** Bytes [from, end) of a segment file. */
+  private async readRange(path: string, from: number, end: number): Promise<Buffer> {
     const f = await this.fs.open(path, 'read');
-    let buf: Buffer;
     try {
-      buf = await f.read(0, end);
+      return await f.read(from, end - from);
     } finally {
       await f.close();
     }
-    const out: LogEntry[] = [];
-    let offset = LOG_HEADER_BYTES;
-    while (offset < end) {
-      const c = checkEntryAt(buf, offset);
-      if (c.kind === 'entry' && c.zxid < from) {
-        offset = c.next;
-        continue;
+  }
+
+  /**
+   * The entries of `buf` (the segment's bytes from file offset `base`) from zxid `from` on,
+   * decoded one at a time as the reader asks; those before `from` are skipped undecoded.
+   */
+  private *entriesOf(path: string, buf: Buffer, base: number, from: Zxid): Generator<LogEntry> {
+    let offset = 0;
+    while (offset < buf.length) {
+      if (from > 0) {
+        const c = checkEntryAt(buf, offset);
+        if (c.kind === 'entry' && c.zxid < from) {
+          offset = c.next;
+          continue;
+        }
+        from = 0; // zxids ascend: every later entry is read
       }
       const r = readEntryAt(buf, offset);
-      if (r.kind !== 'entry') throw new CorruptionError(path, offset, r.kind === 'bad' ? r.reason : 'entries end early', buf.length);
-      out.push(r.entry);
+      if (r.kind !== 'entry') throw new CorruptionError(path, base + offset, r.kind === 'bad' ? r.reason : 'entries end early', base + buf.length);
       offset = r.next;
+      yield r.entry;
     }
-    return out;
   }
 
   async truncateAfter(zxid: Zxid): Promise<void> {
@@ -383,6 +399,7 @@ export class FileTxnLog implements TxnLog {
       seg.end = offset;
       seg.count = count;
       seg.lastZxid = last;
+      seg.marks = seg.marks.filter((m) => m.offset < offset);
     }
     this.last = seg.lastZxid;
   }
@@ -470,4 +487,19 @@ async function readEntriesPrefix(f: StorageFile, size: number): Promise<Buffer> 
     if (chunk.length === 0 || !allZero(chunk, 0, chunk.length)) return whole();
   }
   return Buffer.concat(chunks, offset);
+}
+
+/** The offset of the last mark at or before `zxid` (the segment's first entry when none is). */
+function seekOffset(marks: readonly { zxid: Zxid; offset: number }[], zxid: Zxid): number {
+  let lo = 0;
+  let hi = marks.length - 1;
+  let at = LOG_HEADER_BYTES;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (marks[mid]!.zxid <= zxid) {
+      at = marks[mid]!.offset;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return at;
 }

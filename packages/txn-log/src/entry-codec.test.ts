@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OpCode } from '@zkts/protocol';
 import { ENTRY_PREFIX_BYTES, checkEntryAt, encodeEntries, readEntryAt, validEntryAfter } from './entry-codec.js';
-import { crc32 } from './checksum.js';
+import { crc32, crc32Of4 } from './checksum.js';
+import fc from 'fast-check';
 import type { LogEntry } from './spi.js';
 
 const entry = (zxid: number, digest = false): LogEntry => ({
@@ -97,5 +98,16 @@ describe('entry codec', () => {
     expect(checkEntryAt(b, 0)).toMatchObject({ kind: 'entry', zxid: 4 });
     const r = readEntryAt(b, 0);
     expect(r.kind === 'bad' && r.reason).toMatch(/does not decode/);
+  });
+});
+
+describe('crc32Of4', () => {
+  it('equals zlib crc32 of the same four bytes at any offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 16 }), fc.nat(), (bytes, at) => {
+        const o = at % (bytes.length - 3);
+        expect(crc32Of4(bytes, o)).toBe(crc32(bytes.subarray(o, o + 4)));
+      }),
+    );
   });
 });

@@ -8,7 +8,7 @@
 // A length of 0 with a checksum of 0 is "no entry here" (zero-filled preallocated space). A
 // torn write or a flipped bit fails the checksum, so a reader stops at the last whole entry.
 import { DecodeError, JuteReader, JuteWriter, TxnDigest, TxnHeader, decodeTxn, encodeTxn } from '@zkts/protocol';
-import { crc32 } from './checksum.js';
+import { crc32, crc32Of4 } from './checksum.js';
 import type { LogEntry } from './spi.js';
 
 export const ENTRY_PREFIX_BYTES = 8;
@@ -82,7 +82,7 @@ function frameAt(view: Buffer, offset: number): Frame {
   const bodyStart = offset + ENTRY_PREFIX_BYTES;
   const bodyEnd = bodyStart + length;
   if (bodyEnd > view.length) return { kind: 'bad', reason: `entry of ${length} bytes runs past the end (${view.length - bodyStart} left)` };
-  const actual = crc32(view.subarray(bodyStart, bodyEnd), crc32(view.subarray(offset, offset + 4)));
+  const actual = crc32(view.subarray(bodyStart, bodyEnd), crc32Of4(view, offset));
   if (actual !== crc) return { kind: 'bad', reason: `checksum ${hex(actual)} != stored ${hex(crc)}` };
   return { bodyStart, bodyEnd };
 }
