@@ -6,4 +6,4 @@ export * from './snapshot.js';
 export * from './epoch.js';
 export * from './recover.js';
 export * from './progress.js';
-export { crc32 } from './checksum.js';
+export { crc32, crc32Of4 } from './checksum.js';
